@@ -1,0 +1,54 @@
+// PUT /api/v1/crates/new: cargo publish.
+// https://doc.rust-lang.org/cargo/reference/registry-web-api.html#publish
+import { createHash } from "node:crypto";
+import type { Request, Response } from "express";
+import { authenticateToken, requireOwner, requireScopes, type TokenAuth } from "../auth/authorize.js";
+import type { AppContext } from "../context.js";
+import type { Crate } from "../db/crates.js";
+import { badRequest } from "../errors.js";
+import { inspectCrateFile } from "../registry/crate-file.js";
+import { parsePublishMetadata, type PublishMetadata } from "../registry/metadata.js";
+import { canonicalName } from "../registry/names.js";
+import { splitPublishBody } from "../registry/publish-body.js";
+import { persistVersion, refuseDuplicate } from "./publish-persist.js";
+import { readBody } from "./read-body.js";
+
+/**
+ * Publishes a crate version. Steps: a usable token → read and split the body → validate the
+ * metadata → scopes (publish-new or publish-update) and ownership → inspect the .crate → write it
+ * to a temp file → one transaction that inserts the rows and moves the file into place. Any
+ * failure before the commit leaves no row and no file.
+ */
+export async function publishCrate(ctx: AppContext, req: Request, res: Response): Promise<void> {
+  const auth = authenticateToken(ctx, req);
+  const { maxUploadBytes, maxMetadataBytes, maxUnpackedBytes } = ctx.config;
+  const body = await readBody(req, maxUploadBytes + maxMetadataBytes + 8, `max upload size is: ${maxUploadBytes}`);
+  const { metadataJson, crateFile } = splitPublishBody(body, { maxMetadataBytes, maxCrateBytes: maxUploadBytes });
+  const metadata = parsePublishMetadata(metadataJson);
+
+  const existing = ctx.db.crates.findByCanonicalName(canonicalName(metadata.name));
+  authorizePublish(ctx, req, auth, metadata, existing);
+  if (existing) refuseDuplicate(ctx, existing, metadata.vers);
+
+  const inspected = await inspectCrateFile(crateFile, { name: metadata.name, vers: metadata.vers }, { maxUnpackedBytes });
+  const checksum = createHash("sha256").update(crateFile).digest("hex");
+  const tmpPath = await ctx.store.writeTemp(crateFile);
+  try {
+    persistVersion(ctx, { metadata, checksum, size: crateFile.length, tmpPath, auth, rustVersion: inspected.manifest.rustVersion });
+  } catch (error) {
+    ctx.store.discard(tmpPath);
+    throw error;
+  }
+  ctx.logger.info("published", { crate: metadata.name, version: metadata.vers, userId: auth.user.id, tokenId: auth.token.id });
+  res.json({ warnings: { invalid_categories: [], invalid_badges: [], other: [] } });
+}
+
+/** publish-new when no crate of that canonical name exists, else publish-update plus ownership. */
+function authorizePublish(ctx: AppContext, req: Request, auth: TokenAuth, metadata: PublishMetadata, existing: Crate | undefined): void {
+  requireScopes(ctx, req, auth, { scope: existing ? "publish-update" : "publish-new", crate: metadata.name });
+  if (!existing) return;
+  requireOwner(ctx, auth.user, existing);
+  if (existing.name !== metadata.name) {
+    throw badRequest(`crate was previously named \`${existing.name}\`; publish it under that exact name`);
+  }
+}

@@ -1,0 +1,40 @@
+// Opens the SQLite database, brings its schema up to date and builds the query objects.
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { packageRoot } from "../package-root.js";
+import { auditQueries } from "./audit.js";
+import { crateQueries } from "./crates.js";
+import { migrate, readMigrations } from "./migrate.js";
+import { tokenQueries } from "./tokens.js";
+import { userQueries } from "./users.js";
+import { versionQueries } from "./versions.js";
+
+export const migrationsDir = join(packageRoot, "migrations");
+
+export type Db = ReturnType<typeof openDatabase>;
+
+/** Opens (creating if needed) the database file, applies pending migrations and prepares every query. */
+export function openDatabase(file: string) {
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  // WAL + NORMAL: a commit survives a process crash; only a power cut may lose the last commits.
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  migrate(sqlite, readMigrations(migrationsDir));
+  return {
+    sqlite,
+    users: userQueries(sqlite),
+    tokens: tokenQueries(sqlite),
+    crates: crateQueries(sqlite),
+    versions: versionQueries(sqlite),
+    audit: auditQueries(sqlite),
+    /** Runs `fn` in a transaction (BEGIN IMMEDIATE). `fn` must be synchronous. */
+    transaction<T>(fn: () => T): T {
+      return sqlite.transaction(fn).immediate();
+    },
+    close(): void {
+      sqlite.close();
+    },
+  };
+}
