@@ -8,4 +8,9 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const { runCli } = await import(entry.href);
-process.exitCode = await runCli(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});

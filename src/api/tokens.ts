@@ -3,14 +3,10 @@
 import type { Request, Response } from "express";
 import { authenticateToken } from "../auth/authorize.js";
 import type { AppContext } from "../context.js";
-import { isoSeconds } from "../time.js";
+import { revokeApiToken } from "../auth/token-service.js";
 
 export function revokeCurrentToken(ctx: AppContext, req: Request, res: Response): void {
   const auth = authenticateToken(ctx, req);
-  const now = isoSeconds(ctx.now());
-  ctx.db.transaction(() => {
-    ctx.db.tokens.revoke(auth.token.id, now);
-    ctx.db.audit.record({ action: "token-revoke", userId: auth.user.id, tokenId: auth.token.id, detail: { name: auth.token.name, by: "self" }, createdAt: now });
-  });
+  revokeApiToken(ctx, auth.token, auth.user.id);
   res.status(204).end();
 }

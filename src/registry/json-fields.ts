@@ -20,7 +20,7 @@ export function isObject(value: unknown): value is JsonObject {
  */
 export class JsonFields {
   constructor(
-    private readonly object: JsonObject,
+    private readonly source: JsonObject,
     private readonly path = "",
   ) {}
 
@@ -31,7 +31,7 @@ export class JsonFields {
 
   /** The raw value, or undefined when missing or null. Own properties only (no prototype keys). */
   raw(key: string): unknown {
-    return Object.hasOwn(this.object, key) ? (this.object[key] ?? undefined) : undefined;
+    return Object.hasOwn(this.source, key) ? (this.source[key] ?? undefined) : undefined;
   }
 
   requiredString(key: string): string {
