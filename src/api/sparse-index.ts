@@ -18,7 +18,8 @@ export function getIndexConfig(ctx: AppContext, req: Request, res: Response): vo
   const { publicUrl, authRequired } = ctx.config;
   const config: Record<string, unknown> = { dl: `${publicUrl}/api/v1/crates`, api: publicUrl };
   if (authRequired) config["auth-required"] = true;
-  res.set("Cache-Control", "no-cache").json(config);
+  // Written directly: res.json would answer `If-None-Match: *` with a 304, which cargo cannot handle here.
+  res.set({ "Cache-Control": "no-cache", "Content-Type": "application/json" }).end(JSON.stringify(config));
 }
 
 /**
@@ -36,5 +37,5 @@ export function getIndexFile(ctx: AppContext, req: Request, res: Response): void
     res.status(304).end();
     return;
   }
-  res.send(file.body);
+  res.end(file.body);
 }

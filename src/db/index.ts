@@ -5,6 +5,7 @@ import { packageRoot } from "../package-root.js";
 import { auditQueries } from "./audit.js";
 import { crateQueries } from "./crates.js";
 import { migrate, readMigrations } from "./migrate.js";
+import { sessionQueries } from "./sessions.js";
 import { tokenQueries } from "./tokens.js";
 import { userQueries } from "./users.js";
 import { versionQueries } from "./versions.js";
@@ -29,6 +30,7 @@ export function openDatabase(file: string) {
     crates: crateQueries(sqlite),
     versions: versionQueries(sqlite),
     audit: auditQueries(sqlite),
+    sessions: sessionQueries(sqlite),
     /** Runs `fn` in a transaction (BEGIN IMMEDIATE). `fn` must be synchronous. */
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn).immediate();

@@ -1,19 +1,10 @@
 // Test fixtures: `.crate` files and publish bodies built with tar-stream + zlib, shaped like cargo 1.95's
 // (entries under `{name}-{vers}/`, GNU long names), including deliberately broken ones.
 import { gzipSync } from "node:zlib";
-import { pack, type Header } from "tar-stream";
 import type { PublishDependency, PublishMetadata } from "../../src/registry/metadata.js";
+import { encodeEntry, setDeclaredSize, type RawEntry } from "./tar-blocks.js";
 
-/** A raw tar entry; `name` is the full path in the archive (not put under the crate folder). */
-export interface RawEntry {
-  name: string;
-  type?: "file" | "directory" | "symlink" | "link" | "character-device" | "block-device" | "fifo";
-  linkname?: string;
-  content?: string | Buffer;
-}
-
-// cargo writes every entry with this mtime (cargo-protocol.md §4.4).
-const CARGO_MTIME = new Date(1153704088 * 1000);
+export type { RawEntry } from "./tar-blocks.js";
 
 /** Fluent builder: `new CrateBuilder("foo", "1.0.0").file("src/lib.rs", "...").publishBody()`. */
 export class CrateBuilder {
@@ -193,43 +184,8 @@ export async function gzipBomb(name: string, vers: string, unpackedBytes: number
   const chunk = 16 * 1024 * 1024;
   const head = await new CrateBuilder(name, vers).entryBlocks();
   const header = await encodeEntry({ name: `${name}-${vers}/bomb.bin`, content: "" });
-  header.write(`${unpackedBytes.toString(8).padStart(11, "0")} `, 124, "latin1");
-  writeChecksum(header);
+  setDeclaredSize(header, unpackedBytes);
   const zeros = gzipSync(Buffer.alloc(chunk), { level: 9 });
   const members = Array.from({ length: Math.ceil(unpackedBytes / chunk) }, () => zeros);
   return Buffer.concat([gzipSync(Buffer.concat([head, header])), ...members]);
-}
-
-// One entry's blocks, made with tar-stream. Paths over 100 bytes get a GNU `././@LongLink` entry
-// first, as cargo's `tar` crate writes them (tar-stream itself would use ustar prefixes or pax).
-async function encodeEntry(entry: RawEntry): Promise<Buffer> {
-  const type = entry.type ?? "file";
-  const content = type === "file" ? Buffer.from(entry.content ?? "") : undefined;
-  const header: Header = { name: entry.name, type, mode: 0o644, mtime: CARGO_MTIME, size: content?.length ?? 0 } as Header;
-  if (entry.linkname !== undefined) header.linkname = entry.linkname;
-  if (Buffer.byteLength(entry.name) <= 100) return packOne(header, content);
-  const longName = Buffer.from(`${entry.name}\0`);
-  const longLink = await packOne({ name: "././@LongLink", type: "file", mtime: CARGO_MTIME, size: longName.length } as Header, longName);
-  longLink[156] = "L".charCodeAt(0);
-  writeChecksum(longLink);
-  const truncated = Buffer.from(entry.name).subarray(0, 100).toString("latin1");
-  return Buffer.concat([longLink, await packOne({ ...header, name: truncated }, content)]);
-}
-
-async function packOne(header: Header, content: Buffer | undefined): Promise<Buffer> {
-  const archive = pack();
-  if (content !== undefined) archive.entry(header, content);
-  else archive.entry(header).end(undefined);
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of archive) chunks.push(chunk as Buffer);
-  const all = Buffer.concat(chunks);
-  return all.subarray(0, all.length - 1024); // drop the end-of-archive blocks
-}
-
-function writeChecksum(header: Buffer): void {
-  header.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += header[i]!;
-  header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
 }
