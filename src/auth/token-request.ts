@@ -24,6 +24,7 @@ export function tokenRequestProblems(
   const problems: TokenRequestProblems = {};
   const name = input.name.trim();
   if (name === "") problems.name = "Please enter a name for this token.";
+  else if (/[\x00-\x1f\x7f]/.test(name)) problems.name = "The name must not contain control characters such as line breaks.";
   else if (name.length > MAX_TOKEN_NAME_LENGTH) problems.name = `The name must be at most ${MAX_TOKEN_NAME_LENGTH} characters.`;
 
   const unknown = input.endpointScopes.filter((s) => !isEndpointScope(s));
@@ -71,7 +72,13 @@ export function parseExpiry(text: string, now: Date): Date | undefined {
     const date = new Date(`${trimmed}T${now.toISOString().slice(11, 19)}Z`);
     return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== trimmed ? undefined : date;
   }
-  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/.test(trimmed)) return undefined;
-  const date = new Date(trimmed.replace(" ", "T"));
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  const stamp = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(trimmed);
+  if (!stamp) return undefined;
+  const [y, mo, d, h, mi, sec] = stamp.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const local = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  // Date.UTC rolls 2027-02-30 over into March; a real timestamp must keep its fields.
+  if (local.getUTCFullYear() !== y || local.getUTCMonth() !== mo - 1 || local.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) return undefined;
+  const fractionMs = Math.floor(Number(`0${stamp[7] ?? ""}`) * 1000);
+  const offsetMinutes = stamp[8] ? 0 : (stamp[9] === "-" ? -1 : 1) * (Number(stamp[10]) * 60 + Number(stamp[11]));
+  return new Date(local.getTime() + fractionMs - offsetMinutes * 60_000);
 }

@@ -281,6 +281,11 @@ describe("token create", () => {
         1,
         'cargohold: --expires-at must be a date (2027-01-31) or an RFC 3339 timestamp (2027-01-31T12:00:00Z); got "garbage"\n',
       ],
+      [
+        ["--expires-at", "2099-02-30T12:00:00Z"],
+        1,
+        'cargohold: --expires-at must be a date (2027-01-31) or an RFC 3339 timestamp (2027-01-31T12:00:00Z); got "2099-02-30T12:00:00Z"\n',
+      ],
       [["--scope", "nope"], 1, "cargohold: Unknown scope `nope`; the scopes are publish-new, publish-update, yank, change-owners.\n"],
       [
         ["--scope", "yank", "--scope", "legacy"],
