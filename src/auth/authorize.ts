@@ -124,7 +124,13 @@ export function authenticateRead(ctx: AppContext, req: IncomingMessage, sessionU
     }
   }
   const check = checkToken(ctx, req);
-  if (!check.ok) throw refuse(ctx, req, 401, check.reason, check.cause, check.tokenId, challenge);
+  if (!check.ok) {
+    const reason =
+      check.cause === "missing"
+        ? `this registry is private: reading it needs an API token; create one at ${ctx.config.publicUrl}/settings/tokens/new and run \`cargo login --registry ${ctx.config.registryName}\``
+        : check.reason;
+    throw refuse(ctx, req, 401, reason, check.cause, check.tokenId, challenge);
+  }
   noteIdentity(req, { userId: check.auth.user.id, tokenId: check.auth.token.id });
   return check.auth;
 }

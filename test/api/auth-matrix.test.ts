@@ -83,7 +83,7 @@ function expected(route: ApiRoute, credential: Credential): Expectation {
   const unusable = (detail: RegExp): Expectation => ({ status: read ? 401 : 403, detail });
   switch (credential) {
     case "none":
-      return { status: 401, detail: /requires an API token/ };
+      return { status: 401, detail: read ? /^this registry is private: reading it needs an API token; create one at http:\/\/registry\.test\/settings\/tokens\/new/ : /requires an API token/ };
     case "malformed":
       return { status: 401, detail: /checksum does not match/ };
     case "unknown":
