@@ -4,18 +4,20 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { apiRoutes } from "./api/routes.js";
 import type { AppContext } from "./context.js";
 import { accessLog } from "./access-log.js";
+import { healthCheck } from "./health.js";
+import { metricsEndpoint } from "./metrics.js";
 import { webRoutes } from "./web/routes.js";
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  // Behind a reverse proxy, the client address comes from X-Forwarded-For (login rate limits use it).
+  app.set("trust proxy", ctx.config.trustProxy ? 1 : false);
   app.use(collapseLeadingSlashes);
   app.use(accessLog(ctx));
-  app.get("/health", (_req, res) => {
-    ctx.db.sqlite.prepare("SELECT 1").get();
-    res.json({ status: "ok" });
-  });
+  app.get("/health", healthCheck(ctx));
+  app.get("/metrics", metricsEndpoint(ctx.metrics, ctx.config.metricsToken));
   app.use(apiRoutes(ctx));
   app.use(webRoutes(ctx));
   return app;

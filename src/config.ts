@@ -23,6 +23,14 @@ export interface Config {
   registryName: string;
   bcryptCost: number;
   logFormat: LogFormat;
+  /** Publish rate limits per user (a burst, then one more every `refillSeconds`); burst 0 turns a limit off. */
+  publishLimits: { "new-crate": { burst: number; refillSeconds: number }; "new-version": { burst: number; refillSeconds: number } };
+  /** Trust `X-Forwarded-For` from a reverse proxy in front (for client addresses in rate limits and logs). */
+  trustProxy: boolean;
+  /** How long in-flight requests may run on after SIGTERM/SIGINT before their connections are closed. */
+  shutdownGraceSeconds: number;
+  /** Bearer secret for /metrics; metrics are off when unset. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +59,19 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     registryName: parseRegistryName(env.REGISTRY_NAME ?? "cargohold", problems),
     bcryptCost: parseInteger(env, "BCRYPT_COST", 12, 4, 31, problems),
     logFormat: parseLogFormat(env.LOG_FORMAT ?? "json", problems),
+    metricsToken: parseMetricsToken(env.METRICS_TOKEN, problems),
+    trustProxy: parseBoolean(env, "TRUST_PROXY", false, problems),
+    shutdownGraceSeconds: parseInteger(env, "SHUTDOWN_GRACE_SECONDS", 25, 0, 3600, problems),
+    publishLimits: {
+      "new-crate": {
+        burst: parseInteger(env, "NEW_CRATE_BURST", 50, 0, 1_000_000, problems),
+        refillSeconds: parseInteger(env, "NEW_CRATE_REFILL_SECONDS", 60, 1, 86_400, problems),
+      },
+      "new-version": {
+        burst: parseInteger(env, "PUBLISH_BURST", 200, 0, 1_000_000, problems),
+        refillSeconds: parseInteger(env, "PUBLISH_REFILL_SECONDS", 5, 1, 86_400, problems),
+      },
+    },
     ...overrides,
   };
   if (problems.length > 0) {
@@ -136,6 +157,12 @@ function parseRegistryName(raw: string, problems: string[]): string {
   if (!/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(raw)) {
     problems.push(`REGISTRY_NAME must be a cargo registry name such as my-company (got "${raw}")`);
   }
+  return raw;
+}
+
+function parseMetricsToken(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (raw.length < 16) problems.push("METRICS_TOKEN must be at least 16 characters long");
   return raw;
 }
 

@@ -2,8 +2,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./config.js";
+import { IndexCache, INDEX_CACHE_BYTES } from "./api/index-cache.js";
 import { openDatabase, type Db } from "./db/index.js";
 import { createLogger, type Logger } from "./logger.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { createPublishLimiter, type PublishLimiter } from "./publish-limits.js";
 import { CrateStore } from "./storage/crate-store.js";
 import { systemClock, type Clock } from "./time.js";
 
@@ -12,6 +15,10 @@ export interface AppContext {
   db: Db;
   store: CrateStore;
   logger: Logger;
+  metrics: Metrics;
+  publishLimiter: PublishLimiter;
+  /** Built sparse-index files, dropped by the database whenever their crate changes. */
+  indexCache: IndexCache;
   now: Clock;
 }
 
@@ -25,6 +32,9 @@ export function createContext(config: Config, options: { logger?: Logger; now?: 
     db,
     store,
     logger: options.logger ?? createLogger(config.logFormat),
+    metrics: createMetrics(db),
+    publishLimiter: createPublishLimiter(config.publishLimits),
+    indexCache: new IndexCache(db.sqlite, INDEX_CACHE_BYTES),
     now: options.now ?? systemClock,
   };
 }

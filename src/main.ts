@@ -1,36 +1,69 @@
 // Starts the registry: reads the environment (the only place that does), opens the data folder,
 // listens, and shuts down cleanly on SIGTERM/SIGINT.
+import type { Server } from "node:http";
 import { createApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
-import { createContext } from "./context.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createContext, type AppContext } from "./context.js";
+import { createSetupLink } from "./web/setup.js";
 
 function main(): void {
-  let config;
+  const config = configOrExit();
+  let ctx: AppContext;
   try {
-    config = loadConfig(process.env);
+    ctx = createContext(config);
+    ctx.store.removeStaleTempFiles();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`cargohold: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "EACCES" || code === "EPERM" || code === "EROFS" ? "it is not writable" : (error as Error).message;
+    console.error(`cargohold: cannot use the data folder ${config.dataDir}: ${reason}`);
+    process.exit(1);
   }
-  const ctx = createContext(config);
-  ctx.store.removeStaleTempFiles();
-  const app = createApp(ctx);
-  const server = app.listen(config.port, config.host, () => {
+  const setupLink = createSetupLink(ctx);
+  if (setupLink) {
+    // Printed, never logged as JSON: the link is a one-time secret for whoever reads this console.
+    console.log(`\ncargohold has no accounts yet. Create the administrator account here (the link works once):\n\n  ${setupLink}\n`);
+  }
+  const server = createApp(ctx).listen(config.port, config.host, () => {
     ctx.logger.info("listening", { url: config.publicUrl, host: config.host, port: config.port, dataDir: config.dataDir, authRequired: config.authRequired });
   });
-  const shutdown = (signal: string) => {
-    ctx.logger.info("shutting down", { signal });
-    server.close(() => {
-      ctx.db.close();
-      process.exit(0);
-    });
-    setTimeout(() => process.exit(1), 30_000).unref();
-  };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    console.error(`cargohold: cannot listen on ${config.host}:${config.port}: ${error.code === "EADDRINUSE" ? "the port is in use" : error.message}`);
+    process.exit(1);
+  });
+  process.once("SIGTERM", () => shutdown(ctx, server, "SIGTERM"));
+  process.once("SIGINT", () => shutdown(ctx, server, "SIGINT"));
+}
+
+function configOrExit(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`cargohold: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests finish (bounded), then closes the database.
+ * A publish either commits before this returns or never starts its transaction; its temp file, if
+ * any, is removed at the next start.
+ */
+function shutdown(ctx: AppContext, server: Server, signal: string): void {
+  ctx.logger.info("shutting down", { signal });
+  // In-flight requests (a publish, a large download) get a bounded time to finish.
+  const graceSeconds = ctx.config.shutdownGraceSeconds;
+  const timer = setTimeout(() => {
+    ctx.logger.warn("in-flight requests did not finish in time; closing their connections", { graceSeconds });
+    server.closeAllConnections();
+  }, graceSeconds * 1000);
+  server.close(() => {
+    clearTimeout(timer);
+    ctx.db.close();
+    ctx.logger.info("stopped");
+    process.exit(0);
+  });
+  server.closeIdleConnections();
 }
 
 main();

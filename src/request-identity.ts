@@ -1,4 +1,5 @@
-// Remembers who made a request (user and token ids, never secrets) so the access log can name them.
+// Remembers who made a request (user and token ids, never secrets) and which route handled it, so
+// the access log and the metrics can name them.
 import type { IncomingMessage } from "node:http";
 
 export interface RequestIdentity {
@@ -6,6 +7,8 @@ export interface RequestIdentity {
   tokenId?: number;
   /** Why authentication failed, when it did (for logs and metrics). */
   authFailure?: string;
+  /** The route pattern that handled the request (Express may have reset req.route by the time it finishes). */
+  route?: string;
 }
 
 const identities = new WeakMap<IncomingMessage, RequestIdentity>();

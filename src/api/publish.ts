@@ -5,7 +5,9 @@ import type { Request, Response } from "express";
 import { authenticateToken, requireOwner, requireScopes, type TokenAuth } from "../auth/authorize.js";
 import type { AppContext } from "../context.js";
 import type { Crate } from "../db/crates.js";
-import { badRequest } from "../errors.js";
+import { badRequest, tooManyRequests } from "../errors.js";
+import type { PublishKind } from "../publish-limits.js";
+import { isoSeconds } from "../time.js";
 import { inspectCrateFile } from "../registry/crate-file.js";
 import { parsePublishMetadata, type PublishMetadata } from "../registry/metadata.js";
 import { canonicalName } from "../registry/names.js";
@@ -29,6 +31,8 @@ export async function publishCrate(ctx: AppContext, req: Request, res: Response)
   const existing = ctx.db.crates.findByCanonicalName(canonicalName(metadata.name));
   authorizePublish(ctx, req, auth, metadata, existing);
   if (existing) refuseDuplicate(ctx, existing, metadata.vers);
+  const kind = existing ? "new-version" : "new-crate";
+  refuseOverLimit(ctx, auth.user.id, kind);
 
   const inspected = await inspectCrateFile(crateFile, { name: metadata.name, vers: metadata.vers }, { maxUnpackedBytes });
   const checksum = createHash("sha256").update(crateFile).digest("hex");
@@ -39,6 +43,8 @@ export async function publishCrate(ctx: AppContext, req: Request, res: Response)
     ctx.store.discard(tmpPath);
     throw error;
   }
+  ctx.publishLimiter.consume(auth.user.id, kind, ctx.now());
+  ctx.metrics.publishes.inc();
   ctx.logger.info("published", { crate: metadata.name, version: metadata.vers, userId: auth.user.id, tokenId: auth.token.id });
   res.json({ warnings: { invalid_categories: [], invalid_badges: [], other: [] } });
 }
@@ -51,4 +57,14 @@ function authorizePublish(ctx: AppContext, req: Request, auth: TokenAuth, metada
   if (existing.name !== metadata.name) {
     throw badRequest(`crate was previously named \`${existing.name}\`; publish it under that exact name`);
   }
+}
+
+/** 429 with Retry-After when the user has used up their burst (cargo prints the message). */
+function refuseOverLimit(ctx: AppContext, userId: number, kind: PublishKind): void {
+  const now = ctx.now();
+  const wait = ctx.publishLimiter.waitSeconds(userId, kind, now);
+  if (wait === 0) return;
+  const what = kind === "new-crate" ? "new crates" : "versions";
+  const until = isoSeconds(new Date(now.getTime() + wait * 1000));
+  throw tooManyRequests(`you have published too many ${what} in a short time; try again after ${until} (in ${wait} s) or ask an administrator to raise the limit`, wait);
 }

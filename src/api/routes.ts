@@ -7,6 +7,7 @@ import { apiErrorHandler, apiNotFound } from "./error-handler.js";
 import { bindContext, type Handler } from "./handler.js";
 import { addOwners, listOwners, removeOwners } from "./owners.js";
 import { publishCrate } from "./publish.js";
+import { meTokenRoutes } from "./me-tokens.js";
 import { getCrate, listVersions, searchCrates } from "./search.js";
 import { getIndexConfig, getIndexFile } from "./sparse-index.js";
 import { revokeCurrentToken } from "./tokens.js";
@@ -58,6 +59,8 @@ export function apiRoutes(ctx: AppContext): Router {
     const handlers: RequestHandler[] = route.json ? [json, bind(route.handler)] : [bind(route.handler)];
     r[route.method](route.path, ...handlers);
   }
+  // The token JSON API answers browser sessions only; its own tests cover it (test/web/me-tokens.test.ts).
+  r.use(meTokenRoutes(ctx));
   r.use(["/api", "/index"], apiNotFound);
   r.use(["/api", "/index"], apiErrorHandler(ctx));
   return r;

@@ -1,13 +1,13 @@
 // The sparse index: config.json and one file per crate.
 // https://doc.rust-lang.org/cargo/reference/registry-index.html#sparse-protocol
+import type { ServerResponse } from "node:http";
 import type { Request, Response } from "express";
 import { authenticateRead } from "../auth/authorize.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { canonicalName } from "../registry/names.js";
 import { nameFromIndexPath } from "../registry/index-path.js";
-import { buildIndexFile } from "./index-files.js";
-import { param } from "./handler.js";
+import { findIndexFile } from "./index-files.js";
+import { pathParam, type NodeRequest } from "./node-request.js";
 
 /**
  * GET /index/config.json. Always 200 with the body (cargo never sends conditional headers here and
@@ -25,16 +25,20 @@ export function getIndexConfig(ctx: AppContext, req: Request, res: Response): vo
 /**
  * GET /index/<prefix>/<name>: the crate's versions, one JSON line each. The path must be the one
  * cargo computes from the lowercased real name; anything else is a 404 (cargo tries `-`/`_` swaps).
+ * Node's http API only: it also runs on the lean path.
  */
-export function getIndexFile(ctx: AppContext, req: Request, res: Response): void {
+export function getIndexFile(ctx: AppContext, req: NodeRequest, res: ServerResponse): void {
   authenticateRead(ctx, req);
-  const name = nameFromIndexPath(param(req, "path"));
-  const crate = name === undefined ? undefined : ctx.db.crates.findByCanonicalName(canonicalName(name));
-  if (!crate || crate.name.toLowerCase() !== name) throw notFound(`crate \`${name ?? param(req, "path")}\` does not exist`);
-  const file = buildIndexFile(ctx, crate);
-  res.set({ ETag: file.etag, "Cache-Control": "no-cache", "Content-Type": "text/plain; charset=utf-8" });
+  const path = pathParam(req, "path");
+  const name = nameFromIndexPath(path);
+  const file = name === undefined ? undefined : findIndexFile(ctx, name);
+  if (!file) throw notFound(`crate \`${name ?? path}\` does not exist`);
+  res.setHeader("ETag", file.etag);
+  res.setHeader("Cache-Control", "no-cache");
+  res.setHeader("Content-Type", "text/plain; charset=utf-8");
   if (req.headers["if-none-match"] === file.etag) {
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
   res.end(file.body);

@@ -8,6 +8,7 @@ import type { User } from "../db/users.js";
 import { forbidden, HttpError } from "../errors.js";
 import { noteIdentity } from "../request-identity.js";
 import { isoSeconds } from "../time.js";
+import { findSessionUser } from "./sessions.js";
 import { crateScopeAllows, endpointScopeAllows, type EndpointScope } from "./scopes.js";
 import { hashToken, parseAuthorizationHeader } from "./tokens.js";
 
@@ -27,9 +28,6 @@ export interface TokenRequirement {
   scope?: EndpointScope;
   crate?: string;
 }
-
-/** Finds the signed-in user of a browser session, if any (provided by the web face). */
-export type SessionLookup = (req: IncomingMessage) => User | undefined;
 
 type TokenCheck = { ok: true; auth: TokenAuth } | { ok: false; status: 401 | 403; reason: string; cause: string; tokenId?: number };
 
@@ -113,11 +111,11 @@ export function requireScopes(ctx: AppContext, req: IncomingMessage, auth: Token
  * token (any scopes) or a signed-in browser session, and otherwise throws 401 with cargo's
  * `WWW-Authenticate` challenge and the precise reason, so cargo says "token rejected" and prints why.
  */
-export function authenticateRead(ctx: AppContext, req: IncomingMessage, sessionUser?: SessionLookup): Authentication | undefined {
+export function authenticateRead(ctx: AppContext, req: IncomingMessage): Authentication | undefined {
   if (!ctx.config.authRequired) return undefined;
   const challenge = { "WWW-Authenticate": `Cargo login_url="${ctx.config.publicUrl}/me"` };
   if (req.headers.authorization === undefined) {
-    const user = sessionUser?.(req);
+    const user = findSessionUser(ctx, req);
     if (user) {
       noteIdentity(req, { userId: user.id });
       return { kind: "session", user };

@@ -1,6 +1,6 @@
 // Browser sessions: a random id in an HTTP-only cookie, only its SHA-256 in the database. Lives
 // beside token lookup because the cargo API and the token JSON API accept a signed-in browser too.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { parseCookie } from "cookie";
 import type { AppContext } from "../context.js";
@@ -83,3 +83,11 @@ export function destroySession(ctx: AppContext, req: IncomingMessage): void {
 
 /** SHA-256 hex of a secret (session ids, setup tokens). */
 export const hashSecret = sha256;
+
+/** True when `sent` (a form field or header) equals the CSRF token `expected`, compared in constant time. */
+export function sameSecret(sent: unknown, expected: string): boolean {
+  if (typeof sent !== "string" || sent.length === 0) return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,11 +1,11 @@
 // `cargohold user add LOGIN [--admin] [--name NAME] [--email EMAIL] --password-stdin`
 import { parseArgs } from "node:util";
+import { displayNameProblem, loginProblem } from "../auth/accounts.js";
 import { hashPassword, passwordProblem } from "../auth/passwords.js";
 import type { AppContext } from "../context.js";
 import { isoSeconds } from "../time.js";
 import { CliError, readAll, type CliIo } from "./io.js";
 
-const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$/;
 
 export async function userCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const [sub, ...rest] = args;
@@ -17,7 +17,10 @@ export async function userCommand(ctx: AppContext, args: string[], io: CliIo): P
   });
   const [login, ...extra] = positionals;
   if (!login || extra.length) throw new CliError("usage: cargohold user add LOGIN [--admin] [--name NAME] [--email EMAIL] --password-stdin", 2);
-  if (!LOGIN.test(login)) throw new CliError(`invalid login "${login}": use letters, digits, '.', '-' and '_', starting with a letter or digit, at most 39 characters`);
+  const loginError = loginProblem(login);
+  if (loginError) throw new CliError(`invalid login "${login}": ${loginError}`);
+  const nameError = values.name === undefined ? undefined : displayNameProblem(values.name);
+  if (nameError) throw new CliError(nameError);
   if (!values["password-stdin"]) throw new CliError("give the password on standard input with --password-stdin (never as an argument)", 2);
   if (ctx.db.users.findByLogin(login)) throw new CliError(`a user with login "${login}" already exists`);
   const password = (await readAll(io.stdin)).replace(/\r?\n$/, "");

@@ -1,6 +1,10 @@
 // Queries for the api_tokens table. Tokens are found by the SHA-256 of their plaintext.
 import type Database from "better-sqlite3";
+import { isoSeconds } from "../time.js";
 import { fromJson, fromJsonOrNull } from "./json.js";
+
+/** `last_used_at` is kept to the minute: a token used again within a minute is not written again. */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface ApiToken {
   id: number;
@@ -54,12 +58,15 @@ export function tokenQueries(db: Database.Database) {
     `INSERT INTO api_tokens (user_id, name, token_hash, endpoint_scopes, crate_scopes, created_at, expires_at)
      VALUES (@userId, @name, @tokenHash, @endpointScopes, @crateScopes, @createdAt, @expiresAt)`,
   );
-  // Finding an active token and recording its use is one statement, so a token revoked a moment
-  // ago can never be used "in between".
-  const useActive = db.prepare(
-    `UPDATE api_tokens SET last_used_at = @now
-     WHERE token_hash = @hash AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)
-     RETURNING *`,
+  // Whether a token is usable is decided by this one read, on every request, so a revocation or an
+  // expiry takes effect on the very next request. Recording the use is a separate write made at most
+  // once a minute per token: a write per request would serialise every read of the registry on the
+  // database's write lock.
+  const findActive = db.prepare(
+    `SELECT * FROM api_tokens WHERE token_hash = @hash AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)`,
+  );
+  const touch = db.prepare(
+    `UPDATE api_tokens SET last_used_at = @now WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @staleBefore)`,
   );
   const byHash = db.prepare(`SELECT * FROM api_tokens WHERE token_hash = ?`);
   const byId = db.prepare(`SELECT * FROM api_tokens WHERE id = ?`);
@@ -80,10 +87,19 @@ export function tokenQueries(db: Database.Database) {
         }).lastInsertRowid,
       );
     },
-    /** Returns the active (not revoked, not expired) token with this hash and marks it used now; undefined otherwise. */
+    /**
+     * Returns the active (not revoked, not expired) token with this hash, undefined otherwise, and
+     * records `now` (`YYYY-MM-DDTHH:MM:SSZ`) as its last use unless one was recorded in the minute before.
+     */
     useActiveByHash(hash: string, now: string): ApiToken | undefined {
-      const row = useActive.get({ hash, now }) as TokenRow | undefined;
-      return row && fromRow(row);
+      const row = findActive.get({ hash, now }) as TokenRow | undefined;
+      if (!row) return undefined;
+      const staleBefore = isoSeconds(new Date(Date.parse(now) - LAST_USED_RESOLUTION_MS));
+      if (row.last_used_at === null || row.last_used_at < staleBefore) {
+        touch.run({ id: row.id, now, staleBefore });
+        row.last_used_at = now;
+      }
+      return fromRow(row);
     },
     /** Returns the token with this hash whatever its state, to explain why it was refused. */
     findByHash(hash: string): ApiToken | undefined {

@@ -30,6 +30,10 @@ describe("loadConfig", () => {
         registryName: "cargohold",
         bcryptCost: 12,
         logFormat: "json",
+        metricsToken: undefined,
+        publishLimits: { "new-crate": { burst: 50, refillSeconds: 60 }, "new-version": { burst: 200, refillSeconds: 5 } },
+        trustProxy: false,
+        shutdownGraceSeconds: 25,
       });
     });
 
@@ -58,6 +62,13 @@ describe("loadConfig", () => {
           REGISTRY_NAME: "my-company",
           BCRYPT_COST: "10",
           LOG_FORMAT: "pretty",
+          METRICS_TOKEN: "a-metrics-secret-of-some-length",
+          NEW_CRATE_BURST: "5",
+          NEW_CRATE_REFILL_SECONDS: "600",
+          PUBLISH_BURST: "30",
+          PUBLISH_REFILL_SECONDS: "60",
+          TRUST_PROXY: "true",
+          SHUTDOWN_GRACE_SECONDS: "10",
         }),
       ).toEqual({
         port: 4000,
@@ -71,6 +82,10 @@ describe("loadConfig", () => {
         registryName: "my-company",
         bcryptCost: 10,
         logFormat: "pretty",
+        metricsToken: "a-metrics-secret-of-some-length",
+        publishLimits: { "new-crate": { burst: 5, refillSeconds: 600 }, "new-version": { burst: 30, refillSeconds: 60 } },
+        trustProxy: true,
+        shutdownGraceSeconds: 10,
       });
     });
 
