@@ -23,6 +23,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
+COPY views ./views
 COPY public ./public
 RUN mkdir -p /data && chown node:node /data
 USER node

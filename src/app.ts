@@ -1,6 +1,7 @@
 // Builds the Express application from a context: request ids and access log, the cargo face
 // (/api, /index), the health check, and the web pages. No I/O at import.
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { serveLeanReadsFirst } from "./api/lean-reads.js";
 import { apiRoutes } from "./api/routes.js";
 import type { AppContext } from "./context.js";
 import { accessLog } from "./access-log.js";
@@ -20,6 +21,8 @@ export function createApp(ctx: AppContext): Express {
   app.get("/metrics", metricsEndpoint(ctx.metrics, ctx.config.metricsToken));
   app.use(apiRoutes(ctx));
   app.use(webRoutes(ctx));
+  // Index files and downloads skip Express's per-request setup (see api/lean-reads.ts).
+  serveLeanReadsFirst(app, ctx);
   return app;
 }
 

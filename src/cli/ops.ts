@@ -16,10 +16,10 @@ export async function backupCommand(config: Config, args: string[], io: CliIo): 
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new CliError("usage: cargohold backup DEST   (DEST: a folder that does not exist yet)", 2);
   // Checked before the registry is opened, so a bad DEST touches nothing.
-  const problem = backupDestinationProblem(positionals[0]!);
+  const problem = backupDestinationProblem(positionals[0]!, config.dataDir);
   if (problem) throw new CliError(problem);
   const report = await withRegistry(config, (ctx) =>
-    createBackup({ sqlite: ctx.db.sqlite, store: ctx.store, dest: positionals[0]!, now: ctx.now(), cargoholdVersion: cargoholdVersion() }),
+    createBackup({ sqlite: ctx.db.sqlite, store: ctx.store, dest: positionals[0]!, dataDir: config.dataDir, now: ctx.now(), cargoholdVersion: cargoholdVersion() }),
   );
   const { files, database } = report.manifest;
   io.stdout.write(

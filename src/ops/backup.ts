@@ -16,8 +16,9 @@ export interface BackupOptions {
   sqlite: Database.Database;
   /** The live crate store the files are copied from. */
   store: CrateStore;
-  /** The folder to create; it must not exist yet. */
+  /** The folder to create; it must not exist yet, nor lie inside the data folder. */
   dest: string;
+  dataDir: string;
   now: Date;
   cargoholdVersion: string;
 }
@@ -29,9 +30,15 @@ export interface BackupReport {
   crateBytes: number;
 }
 
-/** Returns why `dest` cannot receive a new backup (it exists, or its parent is unusable), or undefined. */
-export function backupDestinationProblem(dest: string): string | undefined {
+/**
+ * Returns why `dest` cannot receive a new backup (it exists, lies inside the data folder, or its
+ * parent is unusable), or undefined.
+ */
+export function backupDestinationProblem(dest: string, dataDir?: string): string | undefined {
   const target = resolve(dest);
+  if (dataDir !== undefined && (target + sep).startsWith(resolve(dataDir) + sep)) {
+    return `backup destination ${target} is inside DATA_DIR; choose a folder outside it (ideally on another disk)`;
+  }
   try {
     statSync(target);
     return `backup destination ${target} already exists; choose a new folder`;
@@ -55,7 +62,7 @@ export function backupDestinationProblem(dest: string): string | undefined {
  */
 export async function createBackup(o: BackupOptions): Promise<BackupReport> {
   const dest = resolve(o.dest);
-  const problem = backupDestinationProblem(dest);
+  const problem = backupDestinationProblem(dest, o.dataDir);
   if (problem) throw new OpsError(problem);
   const staging = makeStagingFolder(dest);
   try {

@@ -92,7 +92,7 @@ describe("cargohold backup", () => {
         };
       },
     });
-    const report = await createBackup({ sqlite, store: t.ctx.store, dest, now: new Date(), cargoholdVersion: "test" });
+    const report = await createBackup({ sqlite, store: t.ctx.store, dest, dataDir: t.dataDir, now: new Date(), cargoholdVersion: "test" });
     expect(t.storedFiles()).toContain("late/late-1.0.0.crate");
     expect(report.manifest.files.map((f) => f.crate)).not.toContain("late");
     expect(existsSync(join(dest, "crates/late"))).toBe(false);
@@ -109,6 +109,18 @@ describe("cargohold backup", () => {
         stderr: `cargohold: backup destination ${dest} already exists; choose a new folder\n`,
       });
       expect(fingerprint(out)).toEqual(before);
+    });
+
+    it("when DEST lies inside DATA_DIR", async () => {
+      const dest = join(t.dataDir, "backups/b");
+      const before = t.storedFiles();
+      expect(await backup(dest)).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `cargohold: backup destination ${dest} is inside DATA_DIR; choose a folder outside it (ideally on another disk)\n`,
+      });
+      expect(existsSync(join(t.dataDir, "backups"))).toBe(false);
+      expect(t.storedFiles()).toEqual(before);
     });
 
     it("when DEST's parent folder does not exist", async () => {

@@ -144,7 +144,17 @@ describe("50 simultaneous publishes", () => {
   it("of different versions of a crate that does not exist yet all succeed, in one index file", async () => {
     const token = t.createToken(t.createUser("alice")).token;
     const racers = await Promise.all(Array.from({ length: 50 }, (_, i) => racer("many-versions", `0.${i}.0`, token, i)));
+    // Index reads while the versions land: each must be self-consistent, and none may leave a stale copy behind.
+    const reads: Promise<HttpResult>[] = [];
+    const reading = setInterval(() => reads.push(getIndex("many-versions", token)), 2);
     const results = await race(racers);
+    clearInterval(reading);
+    for (const read of await Promise.all(reads)) {
+      if (read.status === 404) continue;
+      expect(read.status).toBe(200);
+      expect(read.headers.etag).toBe(`"${sha256(read.body)}"`);
+    }
+    expect(reads.length).toBeGreaterThan(5);
     expect(results.map((r) => `${r.racer.vers} ${r.status} ${r.detail ?? ""}`)).toEqual(racers.map((r) => `${r.vers} 200 `));
     const index = await getIndex("many-versions", token);
     expect(index.headers.etag).toBe(`"${sha256(index.body)}"`);
