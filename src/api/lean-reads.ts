@@ -49,17 +49,23 @@ type LoggedRequest = NodeRequest & { originalUrl: string; baseUrl: string; route
  * Returns a function that answers a request on the lean path and returns true, or returns false
  * (having touched nothing) when the request is not one it serves.
  */
-export function leanReads(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function leanReads(ctx: AppContext, app: Express): (req: IncomingMessage, res: ServerResponse) => boolean {
   const log = accessLog(ctx);
   const noop = () => undefined;
-  // Errors are answered by Express's own API error handler, so every refusal and 404 reads the same.
+  // Errors are answered by the API error handler itself, in an app with the main app's settings
+  // (no X-Powered-By, no ETag on error bodies), so every refusal and 404 reads exactly the same.
   const failed = new WeakMap<IncomingMessage, unknown>();
   const errors = express();
+  for (const setting of ["x-powered-by", "etag", "json replacer", "json spaces", "json escape", "trust proxy"]) errors.set(setting, app.get(setting));
   errors.use((req: Request, _res: Response, next: NextFunction) => next(failed.get(req)));
   errors.use(apiErrorHandler(ctx));
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
     failed.set(req, error);
-    errors(req as Request, res as Response);
+    try {
+      errors(req as Request, res as Response);
+    } catch {
+      res.destroy();
+    }
   };
 
   return (req, res) => {
@@ -90,7 +96,7 @@ type Handle = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknow
 
 /** Makes `app` try the lean path before its own routing (Express calls `app.handle` for every request). */
 export function serveLeanReadsFirst(app: Express, ctx: AppContext): void {
-  const lean = leanReads(ctx);
+  const lean = leanReads(ctx, app);
   const routed = app as unknown as { handle: Handle };
   const handle = routed.handle.bind(app);
   routed.handle = (req, res, next) => {

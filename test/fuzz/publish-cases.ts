@@ -1,8 +1,8 @@
 // Generated publish requests for the fuzz suite. A case is plain data (so a failing one prints
 // readably and shrinks), turned into request bytes by `buildCase`. Two families:
 // - `rejectCase`: every value is a request the registry must refuse (framing, JSON, metadata types,
-//   names and versions past the limits, look-alike names, hostile tar entries, bombs, manifest
-//   disagreements, collisions with existing crates);
+//   dependency and feature rules, names and versions past the limits, look-alike names, hostile tar
+//   entries, bombs, manifest disagreements, collisions with existing crates);
 // - `mixedCase`: valid publishes with random content, plus mutations whose outcome is not known in
 //   advance (bit flips, one-character JSON edits, random field values, truncated tars).
 import { gzipSync, deflateRawSync, deflateSync } from "node:zlib";
@@ -78,6 +78,7 @@ export type RejectCase =
   | { kind: "vers"; vers: string }
   | { kind: "tar"; attack: TarAttack }
   | { kind: "collision"; name: string; vers: string; owner: "other" | "self" }
+  /** One field of a dependency set to a value the rules refuse. */
   | { kind: "dep"; field: string; value: JsonValue }
   | { kind: "feature"; name: string; values: string[] };
 
