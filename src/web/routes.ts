@@ -7,6 +7,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import helmet from "helmet";
 import type { AppContext } from "../context.js";
 import { packageRoot } from "../package-root.js";
+import { showAuditPage } from "./admin-audit.js";
 import { createUser, showNewUserPage, showUsersPage } from "./admin-users.js";
 import { disableUser, enableUser, resetPassword, showResetPasswordPage } from "./admin-actions.js";
 import { showCratePage, showGettingStartedPage, showHomePage, showSearchPage } from "./crates.js";
@@ -110,6 +111,7 @@ export function webRoutes(ctx: AppContext): Router {
   r.post("/admin/users/:id/enable", admin, h(enableUser));
   r.get("/admin/users/:id/password", admin, h(showResetPasswordPage));
   r.post("/admin/users/:id/password", admin, h(resetPassword));
+  r.get("/admin/audit", admin, h(showAuditPage));
 
   r.use(webNotFound);
   r.use(webErrorHandler(ctx));
