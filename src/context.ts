@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./config.js";
 import { IndexCache, INDEX_CACHE_BYTES } from "./api/index-cache.js";
-import { openDatabase, type Db } from "./db/index.js";
+import { DATABASE_FILE, openDatabase, type Db } from "./db/index.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createPublishLimiter, type PublishLimiter } from "./publish-limits.js";
@@ -25,7 +25,7 @@ export interface AppContext {
 /** Opens the database (migrating it) and the crate store under `config.dataDir`. */
 export function createContext(config: Config, options: { logger?: Logger; now?: Clock } = {}): AppContext {
   mkdirSync(config.dataDir, { recursive: true });
-  const db = openDatabase(join(config.dataDir, "cargohold.sqlite3"));
+  const db = openDatabase(join(config.dataDir, DATABASE_FILE));
   const store = new CrateStore(config.dataDir);
   return {
     config,

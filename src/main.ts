@@ -4,10 +4,16 @@ import type { Server } from "node:http";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createContext, type AppContext } from "./context.js";
+import { dataDirProblem } from "./ops/data-dir.js";
 import { createSetupLink } from "./web/setup.js";
 
 function main(): void {
   const config = configOrExit();
+  const unusable = dataDirProblem(config.dataDir);
+  if (unusable) {
+    console.error(`cargohold: ${unusable}`);
+    process.exit(1);
+  }
   let ctx: AppContext;
   try {
     ctx = createContext(config);

@@ -6,7 +6,7 @@ import { createContext, type AppContext } from "../context.js";
 import { silentLogger } from "../logger.js";
 import { dataDirProblem } from "../ops/data-dir.js";
 import { OpsError } from "../ops/errors.js";
-import { DATABASE_FILE } from "../ops/manifest.js";
+import { DATABASE_FILE } from "../db/index.js";
 import { CliError } from "./io.js";
 
 /** Opens DATA_DIR's registry, or throws CliError when there is none or the folder is unusable. */

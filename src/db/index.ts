@@ -4,25 +4,35 @@ import Database from "better-sqlite3";
 import { packageRoot } from "../package-root.js";
 import { auditQueries } from "./audit.js";
 import { crateQueries } from "./crates.js";
-import { migrate, readMigrations } from "./migrate.js";
+import { migrate, readMigrations, refuseNewerSchema } from "./migrate.js";
 import { sessionQueries } from "./sessions.js";
 import { tokenQueries } from "./tokens.js";
 import { userQueries } from "./users.js";
 import { versionQueries } from "./versions.js";
 
 export const migrationsDir = join(packageRoot, "migrations");
+/** The database's file name inside DATA_DIR. */
+export const DATABASE_FILE = "cargohold.sqlite3";
 
 export type Db = ReturnType<typeof openDatabase>;
 
 /** Opens (creating if needed) the database file, applies pending migrations and prepares every query. */
 export function openDatabase(file: string) {
   const sqlite = new Database(file);
+  const migrations = readMigrations(migrationsDir);
+  try {
+    // Checked before anything changes the file (even the journal mode): a newer schema is refused untouched.
+    refuseNewerSchema(sqlite, migrations.length);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   sqlite.pragma("journal_mode = WAL");
   // WAL + NORMAL: a commit survives a process crash; only a power cut may lose the last commits.
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  migrate(sqlite, readMigrations(migrationsDir));
+  migrate(sqlite, migrations);
   return {
     sqlite,
     users: userQueries(sqlite),

@@ -30,12 +30,8 @@ export function readMigrations(dir: string): Migration[] {
  * with the `user_version` bump inside it. Returns the versions applied.
  */
 export function migrate(db: Database.Database, migrations: Migration[], upTo = Infinity): number[] {
+  refuseNewerSchema(db, migrations.length);
   const current = db.pragma("user_version", { simple: true }) as number;
-  if (current > migrations.length) {
-    throw new Error(
-      `the database is at schema version ${current}, newer than this cargohold (${migrations.length}); upgrade cargohold`,
-    );
-  }
   const applied: number[] = [];
   for (const m of migrations) {
     if (m.version <= current || m.version > upTo) continue;
@@ -46,4 +42,12 @@ export function migrate(db: Database.Database, migrations: Migration[], upTo = I
     applied.push(m.version);
   }
   return applied;
+}
+
+/** Throws when the database was written by a newer cargohold (its schema is past our last migration). */
+export function refuseNewerSchema(db: Database.Database, latest: number): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > latest) {
+    throw new Error(`the database is at schema version ${current}, newer than this cargohold (${latest}); upgrade cargohold`);
+  }
 }

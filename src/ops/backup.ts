@@ -9,7 +9,8 @@ import type { CrateStore } from "../storage/crate-store.js";
 import { isoSeconds } from "../time.js";
 import { OpsError } from "./errors.js";
 import { copyDurably, describeFsError, errorCode, fsyncPath, sha256File } from "./files.js";
-import { DATABASE_FILE, MANIFEST_FILE, MANIFEST_FORMAT, type BackupManifest, type ManifestCrateFile } from "./manifest.js";
+import { DATABASE_FILE } from "../db/index.js";
+import { MANIFEST_FILE, MANIFEST_FORMAT, type BackupManifest, type ManifestCrateFile } from "./manifest.js";
 
 export interface BackupOptions {
   /** A connection to the live database; SQLite's online backup API reads through it. */

@@ -3,7 +3,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describeFsError, errorCode } from "./files.js";
-import { DATABASE_FILE } from "./manifest.js";
+import { DATABASE_FILE } from "../db/index.js";
 
 /**
  * Returns why `dataDir` cannot be used (it cannot be created, is not a folder, or it or its database

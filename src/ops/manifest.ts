@@ -2,12 +2,11 @@
 // and the rules a manifest read back from disk must follow before restore trusts a path in it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DATABASE_FILE } from "../db/index.js";
 import { packageRoot } from "../package-root.js";
 import { OpsError } from "./errors.js";
 
 export const MANIFEST_FILE = "manifest.json";
-/** The database's file name inside the data folder, and so inside a backup. */
-export const DATABASE_FILE = "cargohold.sqlite3";
 /** Bumped when the layout of a backup changes in a way an older restore would misread. */
 export const MANIFEST_FORMAT = 1;
 

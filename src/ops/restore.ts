@@ -6,7 +6,8 @@ import Database from "better-sqlite3";
 import { CrateStore } from "../storage/crate-store.js";
 import { OpsError } from "./errors.js";
 import { copyDurably, describeFsError, errorCode, folderState, fsyncPath, sha256File } from "./files.js";
-import { DATABASE_FILE, MANIFEST_FILE, parseManifest, type BackupManifest, type ManifestFile } from "./manifest.js";
+import { DATABASE_FILE } from "../db/index.js";
+import { MANIFEST_FILE, parseManifest, type BackupManifest, type ManifestFile } from "./manifest.js";
 
 export interface RestoreOptions {
   /** The backup folder (as written by `cargohold backup`). */
