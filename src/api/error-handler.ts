@@ -28,6 +28,8 @@ function describe(ctx: AppContext, error: unknown, req: Request): { status: numb
   if (e?.type === "entity.parse.failed") return { status: 400, detail: `the request body is not valid JSON`, headers: {} };
   if (e?.type === "entity.too.large") return { status: 413, detail: "the request body is too large", headers: {} };
   if (e?.type === "request.aborted") return { status: 400, detail: "the request was interrupted", headers: {} };
+  // Any other client error a library raised (a malformed URL encoding, say).
+  if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) return { status: e.status, detail: "the request could not be understood", headers: {} };
   ctx.logger.error("unexpected error", { method: req.method, path: req.path, error: e instanceof Error ? e.stack : String(e) });
   return { status: 500, detail: "internal server error; the registry log has the details", headers: {} };
 }

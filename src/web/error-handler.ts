@@ -25,6 +25,8 @@ function describe(ctx: AppContext, error: unknown, req: Request): HttpError {
   if (e?.status === 404) return notFound(`There is no page at ${req.path}.`);
   if (e?.type === "entity.too.large") return new HttpError(413, "The form you sent is too large.");
   if (e?.type === "entity.parse.failed" || e?.type === "parameters.too.many") return new HttpError(400, "The form could not be read.");
+  // Any other client error a library raised (serve-static refusing `..` in a path, say).
+  if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) return new HttpError(e.status, "This address cannot be served.");
   ctx.logger.error("unexpected error", { method: req.method, path: req.path, error: e instanceof Error ? e.stack : String(e) });
   return new HttpError(500, "The registry hit an unexpected error; its log has the details. Please try again.");
 }

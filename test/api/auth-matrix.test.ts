@@ -7,12 +7,15 @@ import { revokeApiToken } from "../../src/auth/token-service.js";
 import { CrateBuilder } from "../helpers/crate-builder.js";
 import { indexUrl, publish } from "../helpers/api.js";
 import { ALL_SCOPES, createTestApp, type TestApp } from "../helpers/test-app.js";
+import { sessionFor } from "../helpers/web.js";
 
-type Credential = "none" | "malformed" | "unknown" | "expired" | "revoked" | "wrong scope" | "wrong crate" | "non-owner" | "disabled user" | "right token";
-const CREDENTIALS: Credential[] = ["none", "malformed", "unknown", "expired", "revoked", "wrong scope", "wrong crate", "non-owner", "disabled user", "right token"];
+type Credential = "none" | "malformed" | "unknown" | "expired" | "revoked" | "wrong scope" | "wrong crate" | "non-owner" | "disabled user" | "other user's session" | "right token";
+const CREDENTIALS: Credential[] = ["none", "malformed", "unknown", "expired", "revoked", "wrong scope", "wrong crate", "non-owner", "disabled user", "other user's session", "right token"];
 
 let t: TestApp;
 let tokens: Record<Credential, string | undefined>;
+/** The session cookie of bob, who owns nothing. */
+let bobSession: string;
 
 /** The scope a route needs for the crate `foo` (which exists, so publishing it is an update). */
 const neededScope = (route: ApiRoute) =>
@@ -41,9 +44,11 @@ beforeEach(async () => {
     "wrong crate": t.createToken(alice, { crates: ["bar*"] }).token,
     "non-owner": t.createToken(bob).token,
     "disabled user": t.createToken(dave).token,
+    "other user's session": undefined,
     "right token": good,
   };
   t.ctx.db.users.setDisabled(dave.id, "2026-01-01T00:00:00Z");
+  bobSession = (await sessionFor(t.app, "bob")).cookie;
 });
 afterEach(() => t.close());
 
@@ -51,9 +56,10 @@ function url(route: ApiRoute): string {
   return route.path.replace(":crate", "foo").replace(":version", "1.0.0").replace("*path", "3/f/foo");
 }
 
-async function call(route: ApiRoute, token: string | undefined) {
+async function call(route: ApiRoute, token: string | undefined, cookie?: string) {
   const req = t.request()[route.method](url(route));
   if (token !== undefined) req.set("Authorization", token);
+  if (cookie !== undefined) req.set("Cookie", cookie);
   if (route.path.endsWith("/new")) return req.send(await new CrateBuilder("foo", "2.0.0").publishBody());
   if (route.path.endsWith("/owners") && route.method !== "get") return req.send({ users: ["carol"] });
   return req.send();
@@ -82,6 +88,9 @@ function expected(route: ApiRoute, credential: Credential): Expectation {
   // Reads need any usable token; on failure cargo needs a 401 with the challenge to say "token rejected".
   const unusable = (detail: RegExp): Expectation => ({ status: read ? 401 : 403, detail });
   switch (credential) {
+    case "other user's session":
+      // A browser session may read a private registry, but cargo's writes take API tokens only.
+      return read ? success(route) : { status: 401, detail: /requires an API token/ };
     case "none":
       return { status: 401, detail: read ? /^this registry is private: reading it needs an API token; create one at http:\/\/registry\.test\/settings\/tokens\/new/ : /requires an API token/ };
     case "malformed":
@@ -114,7 +123,7 @@ describe.each(API_ROUTES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] a
     let token = tokens[credential];
     if (credential === "wrong scope") token = t.createToken(t.ctx.db.users.findByLogin("alice")!, { scopes: ALL_SCOPES.filter((s) => s !== neededScope(route)) }).token;
     const before = await snapshot();
-    const res = await call(route, token);
+    const res = await call(route, token, credential === "other user's session" ? bobSession : undefined);
     const want = expected(route, credential);
     expect(res.status, JSON.stringify(res.body)).toBe(want.status);
     if (want.status >= 400) {
