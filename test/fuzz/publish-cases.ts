@@ -90,7 +90,7 @@ export interface ValidSpec {
   authors: string[];
   keywords: string[];
   license: string | null;
-  features: Record<string, string[]>;
+  features: [string, string[]][];
   deps: { name: string; req: string; kind: "normal" | "dev" | "build"; alias: boolean }[];
   files: { dir: string; leaf: string; content: string }[];
   dirEntries: boolean;
@@ -116,6 +116,8 @@ export interface BuiltCase {
   /** The `.crate` bytes and its coordinates, when a success is possible. */
   crate?: { name: string; vers: string; file: Buffer };
   expect: Expectation;
+  /** What the index line must say about features and dependencies once the publish is accepted. */
+  indexed?: { features: [string, string[]][]; deps: { name: string; package: string | null; req: string; kind: string }[] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,7 +330,11 @@ export const rejectCase: fc.Arbitrary<RejectCase> = fc.oneof(
   { arbitrary: feature, weight: 1 },
 );
 
-const featureName = fc.stringMatching(/^[a-z_][a-z0-9_-]{0,15}$/);
+// Includes names that are also Object.prototype keys: they must stay plain keys all the way to the index.
+const featureName = fc.oneof(
+  { arbitrary: fc.stringMatching(/^[a-z_][a-z0-9_-]{0,15}$/), weight: 6 },
+  { arbitrary: fc.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"), weight: 1 },
+);
 const depName = fc.stringMatching(/^[a-z][a-z0-9_-]{0,20}$/);
 const leaf = fc.string({ unit: "grapheme", minLength: 1, maxLength: 12 }).filter((s) => !/[/\\\0\uFFFD]/.test(s) && s !== "." && s !== "..");
 const dir = fc.constantFrom("", "src/", "src/bin/", "tests/", "deep/".repeat(25), "d\u00e9j\u00e0/", "\u65e5\u672c/");
@@ -348,7 +354,7 @@ const validSpec: fc.Arbitrary<ValidSpec> = fc.record({
   authors: fc.array(fc.string({ unit: "grapheme", maxLength: 30 }), { maxLength: 4 }),
   keywords: fc.array(fc.string({ maxLength: 20 }), { maxLength: 8 }),
   license: fc.option(fc.constantFrom("MIT", "Apache-2.0", "MIT OR Apache-2.0", "GPL-3.0-only")),
-  features: fc.dictionary(featureName, fc.array(featureName, { maxLength: 3 }), { maxKeys: 4 }),
+  features: fc.uniqueArray(fc.tuple(featureName, fc.array(featureName, { maxLength: 3 })), { maxLength: 4, selector: ([name]) => name }),
   deps: fc.array(
     fc.record({
       name: depName,
@@ -654,7 +660,6 @@ async function buildValid(s: ValidSpec, n: number): Promise<BuiltCase> {
   const b = new CrateBuilder(name, s.vers).gzipLevel(s.level);
   if (s.description !== null) b.description(s.description);
   if (s.license !== null) b.license(s.license);
-  for (const [feature, values] of Object.entries(s.features)) b.feature(feature, values);
   s.deps.forEach((d, i) =>
     b.dependency({ name: d.name, version_req: d.req, kind: d.kind, ...(d.alias ? { explicit_name_in_toml: `_alias${i}` } : {}) }),
   );
@@ -665,14 +670,16 @@ async function buildValid(s: ValidSpec, n: number): Promise<BuiltCase> {
   const manifestText = b.manifest();
   if (s.projectTable) b.cargoToml(manifestText.replace("[package]", "[project]"));
   if (s.lowercaseManifest) b.withoutCargoToml().withEntry({ name: `${P}/cargo.toml`, content: s.projectTable ? manifestText.replace("[package]", "[project]") : manifestText });
-  const metadata: Record<string, unknown> = { authors: s.authors, keywords: s.keywords };
+  // Object.fromEntries makes `__proto__` an own key (an assignment would set the prototype instead).
+  const metadata: Record<string, unknown> = { authors: s.authors, keywords: s.keywords, features: Object.fromEntries(s.features) };
   if (s.extra) metadata[s.extra.key] = s.extra.value;
   b.metadata(metadata);
   const file = await b.crateFile();
   let json = JSON.stringify(b.metadata());
   // Spliced in as text: JSON.stringify itself cannot nest 100,000 levels deep.
   if (s.deepExtra > 0) json = `{"nested":${"[".repeat(s.deepExtra)}${"]".repeat(s.deepExtra)},${json.slice(1)}`;
-  return { body: frameBody(json, file), crate: { name, vers: s.vers, file }, expect: "accept" };
+  const deps = s.deps.map((d, i) => ({ name: d.alias ? `_alias${i}` : d.name, package: d.alias ? d.name : null, req: d.req, kind: d.kind }));
+  return { body: frameBody(json, file), crate: { name, vers: s.vers, file }, expect: "accept", indexed: { features: s.features, deps } };
 }
 
 async function buildFieldAny(field: MetadataField, value: JsonValue, n: number): Promise<BuiltCase> {

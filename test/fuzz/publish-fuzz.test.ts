@@ -3,14 +3,14 @@
 // and no temp file behind; the server keeps working; valid requests store exactly one version.
 // Fixed seed; CARGOHOLD_LONG_TESTS=1 runs ten times as many cases, CARGOHOLD_TEST_SEED picks another seed.
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Logger } from "../../src/logger.js";
 import { indexUrl } from "../helpers/api.js";
 import { CrateBuilder } from "../helpers/crate-builder.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
+import { listen, type ListeningApp } from "../reliability/app-server.js";
 import { jsonBody, keepAliveAgent, send, type HttpResult } from "../reliability/http-client.js";
 import { crateFilePath, sha256 } from "../reliability/integrity.js";
 import { LONG, SEED } from "../reliability/seed.js";
@@ -28,7 +28,7 @@ const OK_BODY = { warnings: { invalid_categories: [], invalid_badges: [], other:
 
 interface Fuzzed {
   t: TestApp;
-  server: Server;
+  server: ListeningApp;
   url: string;
   token: string;
   agent: ReturnType<typeof keepAliveAgent>;
@@ -44,10 +44,8 @@ async function startFuzzed(): Promise<Fuzzed> {
   const t = createTestApp({ logger, config: { ...FUZZ_LIMITS, publishLimits: { "new-crate": OFF, "new-version": OFF } } });
   const token = t.createToken(t.createUser("alice")).token;
   const other = t.createToken(t.createUser("bob")).token;
-  const server = createServer(t.app);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const f: Fuzzed = { t, server, url, token, agent: keepAliveAgent(4), errors, counter: 0 };
+  const server = await listen(t.app);
+  const f: Fuzzed = { t, server, url: server.url, token, agent: keepAliveAgent(4), errors, counter: 0 };
   await publishOk(f, other, new CrateBuilder(SEEDED.othersCrate, "1.0.0"));
   await publishOk(f, token, new CrateBuilder(SEEDED.ownCrate, SEEDED.ownVersion));
   return f;
@@ -55,7 +53,7 @@ async function startFuzzed(): Promise<Fuzzed> {
 
 async function stopFuzzed(f: Fuzzed): Promise<void> {
   f.agent.destroy();
-  await new Promise((resolve) => f.server.close(resolve));
+  await f.server.close();
   f.t.close();
 }
 
@@ -86,6 +84,18 @@ function expectCargoError(res: HttpResult): void {
   expect((detail as string).length).toBeLessThanOrEqual(2048);
 }
 
+interface IndexLine {
+  name: string;
+  vers: string;
+  cksum: string;
+  yanked: boolean;
+  features: Record<string, string[]>;
+  features2?: Record<string, string[]>;
+  deps: { name: string; package: string | null; req: string; kind: string }[];
+}
+
+const byKey = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
 /** Sends one case and checks everything the registry promises about it; returns what happened. */
 async function runCase(f: Fuzzed, built: BuiltCase): Promise<"accepted" | "refused"> {
   const before = snapshot(f);
@@ -112,8 +122,14 @@ async function runCase(f: Fuzzed, built: BuiltCase): Promise<"accepted" | "refus
     const index = await send(`${f.url}${indexUrl(name)}`, { headers: { Authorization: f.token }, agent: f.agent });
     if (index.failed) throw new Error(index.error);
     expect(index.status).toBe(200);
-    const lines = index.body.toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { vers: string; cksum: string });
-    expect(lines).toEqual([expect.objectContaining({ vers, cksum: sha256(file) })]);
+    const lines = index.body.toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as IndexLine);
+    expect(lines).toEqual([expect.objectContaining({ name, vers, cksum: sha256(file), yanked: false })]);
+    if (built.indexed) {
+      const line = lines[0]!;
+      const features = [...Object.entries(line.features), ...Object.entries(line.features2 ?? {})].sort(byKey);
+      expect(features).toEqual([...built.indexed.features].sort(byKey));
+      expect(line.deps.map((d) => ({ name: d.name, package: d.package, req: d.req, kind: d.kind }))).toEqual(built.indexed.deps);
+    }
     return "accepted";
   }
 

@@ -1,6 +1,7 @@
 // Races on a real socket: simultaneous publishes of one version (exactly one wins, its bytes are the
 // ones stored and indexed), simultaneous publishes of many crates and versions (all stored, index
 // consistent), and yank/unyank storms (index line, ETag and database agree afterwards).
+// CARGOHOLD_LONG_TESTS=1 repeats the one-version race and the yank storms ten times.
 import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { indexUrl } from "../helpers/api.js";

@@ -1,9 +1,11 @@
 // Crash consistency: the real server publishes under load and is killed with SIGKILL at random
 // moments, then restarted on the same data folder. After every crash: each version row has its exact
-// file, nothing partial is visible under crates/, tmp/ is emptied at start, the index served after the
-// restart matches the database byte for byte, `cargohold check` finds nothing wrong, every publish that got a 200 is there, and every
-// publish cut off by the kill is either there (it committed) or succeeds when retried.
-import { rmSync } from "node:fs";
+// file, nothing partial is visible under crates/, tmp/ is emptied at start, the index served after
+// the restart matches the database byte for byte, `cargohold check` finds nothing wrong, every
+// publish that got a 200 is there, and every publish cut off by the kill is either there (it
+// committed) or succeeds when retried. CARGOHOLD_LONG_TESTS=1 kills it 100 times instead of 20.
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createContext } from "../../src/context.js";
@@ -16,7 +18,7 @@ import { jsonBody, send } from "./http-client.js";
 import { checkDataDir, HashCache, sha256, type IntegrityReport } from "./integrity.js";
 import { LONG, Random, SEED, seedDataDir, UNLIMITED_PUBLISH_ENV } from "./seed.js";
 
-const KILLS = LONG ? 200 : 20;
+const KILLS = LONG ? 100 : 20;
 const PUBLISHERS = 4;
 const MAX_CRATE_BYTES = 300 * 1024;
 
@@ -166,7 +168,7 @@ it(
       if (round % 2 === 1) expect(await registryCheck(`after kill ${round + 1}`, true)).toBe(crashed.versions.length);
 
       server = await start();
-      expect(checkDataDir(dataDir, hashes).tmpFiles, "tmp/ is emptied at start").toEqual([]);
+      expect(readdirSync(join(dataDir, "tmp")), "tmp/ is emptied at start").toEqual([]);
       const restarted = verifyDataDir(`after restart ${round + 1}`);
       await verifyServed(server.url, restarted);
 

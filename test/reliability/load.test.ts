@@ -1,9 +1,9 @@
 // Load with faults: 64 keep-alive clients read index files, config.json and downloads from the real
-// server for a fixed time while other clients publish, yank and unyank, and tokens are revoked (by
-// their holders through the API, and by an administrator through the CLI, i.e. another process's
-// database connection). Asserts: no 5xx and no dropped connection; no request started after a
-// revocation returned is served with that token; every index body matches its ETag and every
-// download its checksum; the server's memory is stable.
+// server for 10 s (60 s with CARGOHOLD_LONG_TESTS=1) while other clients publish, yank and unyank,
+// and tokens are revoked (by their holders through the API, and by an administrator through the CLI,
+// i.e. another database connection). Asserts: no 5xx and no dropped connection; no request started
+// after a revocation returned is served with that token; every index body matches its ETag and
+// every download its checksum; the server's memory is stable.
 import { rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, expect, it } from "vitest";
