@@ -1,5 +1,6 @@
 // Throughput under load, side by side: index files (200s), revalidations (304s) and downloads,
 // cargohold against nginx, against itself with auth off, and against a bare node:http server.
+import { sha256 } from "./crate-files.js";
 import { send } from "./http.js";
 import { fmt, type Row } from "./report.js";
 import type { Server } from "./servers.js";
@@ -82,4 +83,86 @@ export function rateRows(section: string, ours: WrkResult, theirs: WrkResult, th
     { section, measure: "latency p50", value: fmt.us(ours.p50Us), reference: fmt.us(theirs.p50Us), referenceName: theirName },
     { section, measure: "latency p99", value: fmt.us(ours.p99Us), reference: fmt.us(theirs.p99Us), referenceName: theirName },
   ];
+}
+
+/** The servers and data every load phase works with. */
+export interface LoadBench {
+  nginx: Server;
+  ours: Server;
+  noauth?: Server;
+  floor?: Server;
+  token: string;
+  /** Index paths to rotate over (`/index/…`). */
+  paths: string[];
+  settings: LoadSettings;
+}
+
+type Targets = Awaited<ReturnType<typeof collectTargets>>;
+
+/** Fetches every index file once from each server (warming caches), and checks they serve identical bytes. */
+export async function indexTargets(b: LoadBench): Promise<Map<string, Targets>> {
+  const targets = new Map<string, Targets>();
+  targets.set("nginx", await collectTargets(b.nginx, b.paths));
+  targets.set(b.ours.name, await collectTargets(b.ours, b.paths, b.token));
+  for (const other of [b.noauth, b.floor]) if (other) targets.set(other.name, await collectTargets(other, b.paths));
+  for (const [name, list] of targets) if (name !== b.ours.name) assertSameBodies({ name: b.ours.name, targets: targets.get(b.ours.name)! }, { name, targets: list });
+  return targets;
+}
+
+function contenders(b: LoadBench, targets: Map<string, Targets>, withNoAuth: boolean): Contender[] {
+  const list: Contender[] = [{ server: b.nginx, targets: targets.get("nginx")! }, { server: b.ours, targets: targets.get(b.ours.name)!, authorization: b.token }];
+  if (withNoAuth && b.noauth) list.push({ server: b.noauth, targets: targets.get(b.noauth.name)! });
+  if (b.floor) list.push({ server: b.floor, targets: targets.get(b.floor.name)! });
+  return list;
+}
+
+const floorRow = (section: string, results: Map<string, WrkResult>): Row[] => {
+  const floor = results.get("node:http");
+  if (!floor) return [];
+  const nginx = results.get("nginx")!;
+  return [{ section, measure: "bare node:http server, same files from memory (reference)", value: "", reference: fmt.rps(floor.rps), referenceName: "node:http", ratio: floor.rps / nginx.rps }];
+};
+
+/** Index files with 200s: cargohold with a token against nginx, against itself with auth off, and the node:http reference. */
+export async function measureIndex(b: LoadBench, targets: Map<string, Targets>): Promise<Row[]> {
+  const results = await compare("index", contenders(b, targets, true), b.settings);
+  const section = `Index files: 200, ${b.settings.connections} connections, ${b.paths.length} files rotated, valid token`;
+  const ours = results.get(b.ours.name)!;
+  const rows = rateRows(section, ours, results.get("nginx")!, "nginx", 0.5, "rps");
+  const noauth = b.noauth && results.get(b.noauth.name);
+  if (noauth) {
+    const ratio = ours.rps / noauth.rps;
+    rows.push({ section, measure: "auth on vs auth off (issue 3)", value: fmt.rps(ours.rps), reference: fmt.rps(noauth.rps), referenceName: "cargohold, auth off", ratio, target: "≥ 0.9× auth off", met: ratio >= 0.9 });
+  }
+  return [...rows, ...floorRow(section, results)];
+}
+
+/** Revalidation: the same rotation with each file's current ETag in If-None-Match, so every answer is a 304. */
+export async function measureRevalidation(b: LoadBench, targets: Map<string, Targets>): Promise<Row[]> {
+  const results = await compare("revalidate", contenders(b, targets, false), b.settings, { conditional: true });
+  const section = `Revalidation: 304 for If-None-Match, ${b.settings.connections} connections, valid token`;
+  return [...rateRows(section, results.get(b.ours.name)!, results.get("nginx")!, "nginx", 0.5, "rps"), ...floorRow(section, results)];
+}
+
+/** One large .crate downloaded over and over, after checking both servers send the same bytes. */
+export async function measureDownloads(b: LoadBench, crate: { name: string; vers: string; size: number }): Promise<Row[]> {
+  const ourPath = `/api/v1/crates/${crate.name}/${crate.vers}/download`;
+  const nginxPath = `/crates/${crate.name}/${crate.name}-${crate.vers}.crate`;
+  const [a] = await collectTargets(b.ours, [ourPath], b.token);
+  const [c] = await collectTargets(b.nginx, [nginxPath]);
+  if (sha256(a!.body) !== sha256(c!.body)) throw new Error("cargohold and nginx serve different .crate bytes");
+  const list: Contender[] = [
+    { server: b.nginx, targets: [{ path: nginxPath }] },
+    { server: b.ours, targets: [{ path: ourPath }], authorization: b.token },
+  ];
+  if (b.floor) list.push({ server: b.floor, targets: [{ path: nginxPath }] });
+  const results = await compare("download", list, b.settings, { connections: b.settings.downloadConnections });
+  const section = `Downloads: ${fmt.mib(crate.size)} .crate, ${b.settings.downloadConnections} connections, valid token`;
+  const rows = rateRows(section, results.get(b.ours.name)!, results.get("nginx")!, "nginx", 0.7, "mbps");
+  const floor = b.floor && results.get(b.floor.name);
+  if (floor) {
+    const nginx = results.get("nginx")!;
+    rows.push({ section, measure: "bare node:http server streaming the same file in 1 MiB reads (reference)", value: "", reference: fmt.mbps(floor.mbps), referenceName: "node:http", ratio: floor.mbps / nginx.mbps });
+  }
+  return rows;
 }

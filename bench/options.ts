@@ -16,11 +16,14 @@ export interface Options {
   connections: number;
   downloadMiB: number;
   publishReps: number;
-  cargo: boolean;
-  scale: boolean;
+  cargoRounds: number;
+  /** The phases to run, in the order of PHASES. */
+  only: string[];
   keep: boolean;
   out: string;
 }
+
+export const PHASES = ["index", "revalidate", "download", "profile", "publish", "cargo", "scale"];
 
 export const USAGE = `usage: npm run bench -- [options]
 
@@ -35,6 +38,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --seconds S          duration of each load run (5)             BENCH_SECONDS
   --rounds N           rounds per comparison, best kept (2)      BENCH_ROUNDS
   --connections N      concurrent connections for index runs (32)
+  --only LIST          run only these phases (comma-separated):
+                       ${PHASES.join(",")}
   --no-cargo           skip the real-cargo comparison
   --no-scale           skip the scale test
   --keep               keep bench/work/ (data, logs, nginx config) afterwards
@@ -55,6 +60,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       seconds: { type: "string" },
       rounds: { type: "string" },
       connections: { type: "string" },
+      only: { type: "string" },
       "no-cargo": { type: "boolean", default: false },
       "no-scale": { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
@@ -89,9 +95,16 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     connections: num(values.connections, undefined, 32),
     downloadMiB: 5,
     publishReps: quick ? 2 : 5,
-    cargo: !values["no-cargo"],
-    scale: !values["no-scale"],
+    cargoRounds: quick ? 1 : 3,
+    only: phases(values.only, values["no-cargo"], values["no-scale"]),
     keep: values.keep,
     out: values.out ?? "bench/results.md",
   };
+}
+
+function phases(only: string | undefined, noCargo: boolean, noScale: boolean): string[] {
+  const chosen = only === undefined ? PHASES : only.split(",").map((p) => p.trim()).filter(Boolean);
+  const unknown = chosen.filter((p) => !PHASES.includes(p));
+  if (unknown.length) throw new Error(`unknown phase(s) ${unknown.join(", ")}; choose from ${PHASES.join(", ")}`);
+  return PHASES.filter((p) => chosen.includes(p) && !(noCargo && p === "cargo") && !(noScale && p === "scale"));
 }

@@ -49,6 +49,8 @@ export interface ReportInput {
   settings: string[];
   rows: Row[];
   notes: string[];
+  /** Markdown lines summarising a CPU profile of cargohold under load. */
+  profile?: string[];
   elapsedMs: number;
 }
 
@@ -73,6 +75,7 @@ export function writeReport(path: string, input: ReportInput): string {
     "",
     table(input.rows),
     "",
+    ...(input.profile ? ["## Where cargohold's time goes serving index files (`node --cpu-prof`)", "", ...input.profile, ""] : []),
     ...(input.notes.length ? ["## Notes", "", ...input.notes.map((n) => `- ${n}`), ""] : []),
   ].join("\n");
   writeFileSync(path, text);

@@ -1,20 +1,20 @@
 // `npm run bench`: seeds a registry, starts cargohold, nginx (same bytes, static) and a bare node:http
 // server on loopback, measures them side by side, prints the table and writes bench/results.md.
 // Every process it starts is stopped at the end, also on failure or Ctrl-C.
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { indexPath } from "../src/registry/index-path.js";
-import { sha256 } from "./crate-files.js";
 import { measureCargo } from "./measure-cargo.js";
-import { assertSameBodies, collectTargets, compare, rateRows, type LoadSettings } from "./measure-http.js";
+import { indexTargets, measureDownloads, measureIndex, measureRevalidation, type LoadBench } from "./measure-http.js";
 import { measurePublish } from "./measure-publish.js";
 import { measureScale } from "./measure-scale.js";
+import { profileIndex } from "./profile.js";
 import { parseOptions, type Options } from "./options.js";
 import { cpuPlan, freePort, killAllNow, stopAll } from "./procs.js";
 import { fmt, table, writeReport, type Row } from "./report.js";
 import { exportIndexFiles, openRegistry, seedCargoGraph, seedCrates, seedDownloadCrate, seedUser, writeStaticConfig, type Shape } from "./seed.js";
-import { startCargohold, startNginx, startNodeFloor } from "./servers.js";
-import { describeMachine, ensureTools, hasCargo } from "./tools.js";
+import { startCargohold, startNginx, startNodeFloor, type Server } from "./servers.js";
+import { describeMachine, ensureTools, hasCargo, type Machine } from "./tools.js";
 
 const projectRoot = join(import.meta.dirname, "..");
 const log = (line: string) => console.log(line);
@@ -22,10 +22,14 @@ const log = (line: string) => console.log(line);
 interface Dirs {
   work: string;
   data: string;
+  /** A copy of the database for the auth-off server, so neither sees the other's writes (which would empty its caches). */
+  dataNoAuth: string;
   static: string;
   logs: string;
   nginx: string;
 }
+
+type Seeded = ReturnType<typeof seed>;
 
 function seed(opts: Options, dirs: Dirs, shape: Shape, nginxUrl: string) {
   const started = performance.now();
@@ -33,7 +37,7 @@ function seed(opts: Options, dirs: Dirs, shape: Shape, nginxUrl: string) {
   try {
     const { token, userId } = seedUser(ctx);
     const names = seedCrates(ctx, userId, opts.crates, shape, true);
-    const graphRoot = opts.cargo ? seedCargoGraph(ctx, userId, opts.graphCrates) : undefined;
+    const graphRoot = opts.only.includes("cargo") ? seedCargoGraph(ctx, userId, opts.graphCrates) : undefined;
     const download = seedDownloadCrate(ctx, userId, opts.downloadMiB * 1024 ** 2);
     exportIndexFiles(ctx, dirs.static, ctx.db.sqlite.prepare("SELECT name FROM crates").pluck().all() as string[]);
     writeStaticConfig(dirs.static, nginxUrl);
@@ -44,100 +48,117 @@ function seed(opts: Options, dirs: Dirs, shape: Shape, nginxUrl: string) {
   }
 }
 
+interface Outcome {
+  rows: Row[];
+  /** Summary of a CPU profile of cargohold serving index files, as Markdown lines. */
+  profile?: string[];
+}
+
+/** Index files, revalidation, downloads and the profile, under load; the extra servers are stopped afterwards. */
+async function loadPhases(opts: Options, dirs: Dirs, seeded: Seeded, nginx: Server, ours: Server): Promise<Outcome> {
+  const wants = (phase: string) => opts.only.includes(phase);
+  const needIndex = wants("index") || wants("revalidate");
+  let profile: string[] | undefined;
+  const noauth = wants("index") ? await startCargohold({ dataDir: dirs.dataNoAuth, logDir: dirs.logs, authRequired: false }) : undefined;
+  const floor = needIndex || wants("download") ? await startNodeFloor(dirs.static, join(dirs.data, "crates"), dirs.logs) : undefined;
+  const settings = { seconds: opts.seconds, warmSeconds: opts.warmSeconds, rounds: opts.rounds, connections: opts.connections, downloadConnections: 8, workDir: dirs.work, log };
+  const b: LoadBench = { nginx, ours, noauth, floor, token: seeded.token, paths: seeded.names.map((n) => `/index/${indexPath(n)}`), settings };
+  const rows: Row[] = [];
+  try {
+    const targets = needIndex ? await indexTargets(b) : new Map();
+    if (wants("index")) {
+      log("index files…");
+      rows.push(...(await measureIndex(b, targets)));
+    }
+    if (wants("revalidate")) {
+      log("revalidation…");
+      rows.push(...(await measureRevalidation(b, targets)));
+    }
+    if (wants("download")) {
+      log("downloads…");
+      rows.push(...(await measureDownloads(b, seeded.download)));
+    }
+    if (wants("profile")) {
+      log("profile of index files under load…");
+      profile = await profileIndex(b, dirs.data, dirs.logs, join(dirs.work, "profile"));
+    }
+  } finally {
+    await Promise.all([floor?.stop(), noauth?.stop()]);
+  }
+  return { rows, profile };
+}
+
+async function run(opts: Options, dirs: Dirs): Promise<Outcome> {
+  const shape: Shape = { versions: opts.versions, bigEvery: opts.bigEvery, bigVersions: opts.bigVersions, bigDeps: opts.bigDeps };
+  const wants = (phase: string) => opts.only.includes(phase);
+  const nginxPort = await freePort();
+  const seeded = seed(opts, dirs, shape, `http://127.0.0.1:${nginxPort}`);
+  copyFileSync(join(dirs.data, "cargohold.sqlite3"), join(dirs.dataNoAuth, "cargohold.sqlite3"));
+  const nginx = await startNginx({ root: dirs.static, cratesDir: join(dirs.data, "crates"), dir: dirs.nginx, port: nginxPort });
+  const ours = await startCargohold({ dataDir: dirs.data, logDir: dirs.logs, authRequired: true });
+  const { rows, profile } = await loadPhases(opts, dirs, seeded, nginx, ours);
+  if (wants("publish")) {
+    log("publish…");
+    rows.push(...(await measurePublish(ours, seeded.token, opts.publishReps, log)));
+  }
+  if (wants("cargo") && seeded.graphRoot) {
+    log("real cargo…");
+    const a = { server: ours, indexUrl: `sparse+${ours.url}/index/`, token: seeded.token };
+    rows.push(...(await measureCargo(a, { server: nginx, indexUrl: `sparse+${nginx.url}/index/` }, seeded.graphRoot, opts.graphCrates, opts.cargoRounds, dirs.work, log)));
+  }
+  await ours.stop();
+  if (wants("scale")) {
+    log("scale…");
+    const quick = opts.quick;
+    const scale = { dataDir: dirs.data, staticRoot: dirs.static, logDir: dirs.logs, total: opts.scaleCrates, shape, starts: quick ? 1 : 3, searches: quick ? 100 : 300, indexRequests: quick ? 300 : 1000, log };
+    rows.push(...(await measureScale(scale, nginx, seeded.token)));
+  }
+  return { rows, profile };
+}
+
+function describeSettings(opts: Options, machine: Machine): string[] {
+  return [
+    `Registry: ${opts.crates} crates with ${opts.versions} versions each, every ${opts.bigEvery}th with ${opts.bigVersions} versions of ${opts.bigDeps} dependencies; plus ${opts.graphCrates} crates for the cargo test and one ${opts.downloadMiB} MiB crate; seeded through the app's modules`,
+    `Load tool: wrk (${machine.wrk}), ${cpuPlan.loadThreads} thread(s), a Lua script rotating over the index paths; ${opts.seconds} s per run after a ${opts.warmSeconds} s warm-up; ${opts.rounds} round(s) in alternating order, best round kept`,
+    `CPU: ${cpuPlan.description}`,
+    "cargohold: `node dist/main.js`, AUTH_REQUIRED=true (for the auth-off figure, a second process with AUTH_REQUIRED=false on a copy of the database), JSON access log to a file",
+    "nginx: 1 worker process (cargohold is one Node.js process), sendfile, etag, open_file_cache, no gzip, access log to a file",
+    "node:http: a bare Node.js server holding the same index files in memory (no framework, auth, database or log): what Node.js itself can do",
+    `Phases run: ${opts.only.join(", ")}`,
+  ];
+}
+
+const NOTES = [
+  "Ratios are cargohold / reference for rates and sizes, and cargohold / nginx for latencies and times.",
+  "Scale: crates beyond the main registry are added as database rows and index files only (no .crate files); the index-file p95 is measured on each crate's first request, before anything is cached.",
+];
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const opts = parseOptions(process.argv.slice(2), process.env);
   if (!existsSync(join(projectRoot, "dist", "main.js"))) throw new Error("dist/main.js is missing: run `npm run build` first (`npm run bench` does)");
   ensureTools(log);
-  if (opts.cargo && !hasCargo()) {
-    log("cargo not found: skipping the real-cargo comparison");
-    opts.cargo = false;
+  if (opts.only.includes("cargo") && !hasCargo()) {
+    log("cargo not found: the real-cargo comparison is skipped");
+    opts.only = opts.only.filter((phase) => phase !== "cargo");
   }
   const machine = describeMachine();
   log(`${machine.cpu}, ${machine.cores} cores, ${machine.memory}; Node.js ${machine.node}; nginx ${machine.nginx}; ${machine.wrk}`);
   const work = join(projectRoot, "bench", "work", `run-${Date.now()}`);
-  const dirs: Dirs = { work, data: join(work, "data"), static: join(work, "static"), logs: join(work, "logs"), nginx: join(work, "nginx") };
+  const dirs: Dirs = { work, data: join(work, "data"), dataNoAuth: join(work, "data-noauth"), static: join(work, "static"), logs: join(work, "logs"), nginx: join(work, "nginx") };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  const shape: Shape = { versions: opts.versions, bigEvery: opts.bigEvery, bigVersions: opts.bigVersions, bigDeps: opts.bigDeps };
-  const rows: Row[] = [];
+  let outcome: Outcome;
   try {
-    const nginxPort = await freePort();
-    const seeded = seed(opts, dirs, shape, `http://127.0.0.1:${nginxPort}`);
-    const nginx = await startNginx({ root: dirs.static, cratesDir: join(dirs.data, "crates"), dir: dirs.nginx, port: nginxPort });
-    const floor = await startNodeFloor(dirs.static, dirs.logs);
-    const ours = await startCargohold({ dataDir: dirs.data, logDir: dirs.logs, authRequired: true });
-    const noauth = await startCargohold({ dataDir: dirs.data, logDir: dirs.logs, authRequired: false });
-    const load: LoadSettings = { seconds: opts.seconds, warmSeconds: opts.warmSeconds, rounds: opts.rounds, connections: opts.connections, downloadConnections: 8, workDir: dirs.work, log };
-
-    log("index files…");
-    const paths = seeded.names.map((n) => `/index/${indexPath(n)}`);
-    const t = {
-      nginx: await collectTargets(nginx, paths),
-      ours: await collectTargets(ours, paths, seeded.token),
-      noauth: await collectTargets(noauth, paths),
-      floor: await collectTargets(floor, paths),
-    };
-    assertSameBodies({ name: "cargohold", targets: t.ours }, { name: "nginx", targets: t.nginx });
-    assertSameBodies({ name: "cargohold", targets: t.ours }, { name: "node:http", targets: t.floor });
-    const contender = (server: typeof ours, targets: typeof t.ours, authorization?: string) => ({ server, targets, authorization });
-    const index = await compare("index", [contender(nginx, t.nginx), contender(ours, t.ours, seeded.token), contender(noauth, t.noauth), contender(floor, t.floor)], load);
-    const section = `Index files: 200, ${opts.connections} connections, ${paths.length} files rotated`;
-    rows.push(...rateRows(`${section}, valid token`, index.get("cargohold")!, index.get("nginx")!, "nginx", 0.5, "rps"));
-    const authRatio = index.get("cargohold")!.rps / index.get("cargohold-noauth")!.rps;
-    rows.push({ section: `${section}, valid token`, measure: "auth on vs auth off (issue 3)", value: fmt.rps(index.get("cargohold")!.rps), reference: fmt.rps(index.get("cargohold-noauth")!.rps), referenceName: "cargohold, auth off", ratio: authRatio, target: "≥ 0.9× auth off", met: authRatio >= 0.9 });
-    rows.push({ section: `${section}, valid token`, measure: "bare node:http server, same files from memory (reference)", value: "", reference: fmt.rps(index.get("node:http")!.rps), referenceName: "node:http", ratio: index.get("node:http")!.rps / index.get("nginx")!.rps });
-
-    log("revalidation…");
-    const reval = await compare("revalidate", [contender(nginx, t.nginx), contender(ours, t.ours, seeded.token), contender(floor, t.floor)], load, { conditional: true });
-    const revalSection = `Revalidation: 304 for If-None-Match, ${opts.connections} connections, valid token`;
-    rows.push(...rateRows(revalSection, reval.get("cargohold")!, reval.get("nginx")!, "nginx", 0.5, "rps"));
-    rows.push({ section: revalSection, measure: "bare node:http server (reference)", value: "", reference: fmt.rps(reval.get("node:http")!.rps), referenceName: "node:http", ratio: reval.get("node:http")!.rps / reval.get("nginx")!.rps });
-
-    log("downloads…");
-    const d = seeded.download;
-    const ourDownload = [{ path: `/api/v1/crates/${d.name}/${d.vers}/download` }];
-    const nginxDownload = [{ path: `/crates/${d.name}/${d.name}-${d.vers}.crate` }];
-    const [a] = await collectTargets(ours, [ourDownload[0]!.path], seeded.token);
-    const [b] = await collectTargets(nginx, [nginxDownload[0]!.path]);
-    if (sha256(a!.body) !== sha256(b!.body)) throw new Error("cargohold and nginx serve different .crate bytes");
-    const downloads = await compare("download", [{ server: nginx, targets: nginxDownload }, { server: ours, targets: ourDownload, authorization: seeded.token }], load, { connections: load.downloadConnections });
-    rows.push(...rateRows(`Downloads: ${fmt.mib(d.size)} .crate, ${load.downloadConnections} connections, valid token`, downloads.get("cargohold")!, downloads.get("nginx")!, "nginx", 0.7, "mbps"));
-    await Promise.all([floor.stop(), noauth.stop()]);
-
-    log("publish…");
-    rows.push(...(await measurePublish(ours, seeded.token, opts.publishReps, log)));
-
-    if (opts.cargo && seeded.graphRoot) {
-      log("real cargo…");
-      rows.push(...(await measureCargo({ server: ours, indexUrl: `sparse+${ours.url}/index/`, token: seeded.token }, { server: nginx, indexUrl: `sparse+${nginx.url}/index/` }, seeded.graphRoot, opts.graphCrates, opts.rounds, dirs.work, log)));
-    }
-    await ours.stop();
-
-    if (opts.scale) {
-      log("scale…");
-      const scale = { dataDir: dirs.data, staticRoot: dirs.static, logDir: dirs.logs, total: opts.scaleCrates, shape, starts: opts.quick ? 1 : 3, searches: opts.quick ? 100 : 300, indexRequests: opts.quick ? 300 : 1000, log };
-      rows.push(...(await measureScale(scale, nginx, seeded.token)));
-    }
+    outcome = await run(opts, dirs);
   } finally {
     await stopAll();
     if (opts.keep) log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });
   }
-
-  const settings = [
-    `Registry: ${opts.crates} crates with ${opts.versions} versions each, every ${opts.bigEvery}th with ${opts.bigVersions} versions of ${opts.bigDeps} dependencies; plus ${opts.cargo ? `${opts.graphCrates} crates for the cargo test, ` : ""}one ${opts.downloadMiB} MiB crate; seeded through the app's modules`,
-    `Load tool: wrk (${machine.wrk}), ${cpuPlan.loadThreads} thread(s), a Lua script rotating over the index paths; ${opts.seconds} s per run after a ${opts.warmSeconds} s warm-up; ${opts.rounds} round(s) in alternating order, best round kept`,
-    `CPU: ${cpuPlan.description}`,
-    "cargohold: `node dist/main.js`, AUTH_REQUIRED=true (a second process with AUTH_REQUIRED=false for the auth-off figure), JSON access log to a file",
-    "nginx: 1 worker process (cargohold is one Node.js process), sendfile, etag, open_file_cache, no gzip, access log to a file",
-    "node:http: a bare Node.js server holding the same index files in memory (no framework, auth, database or log): what Node.js itself can do",
-  ];
-  const notes = [
-    "Ratios are cargohold / reference for rates and sizes, and cargohold / nginx for latencies and times.",
-    "Scale: crates beyond the main registry are added as database rows and index files only (no .crate files); the index-file p95 is measured on each crate's first request, before anything is cached.",
-  ];
-  writeReport(join(projectRoot, opts.out), { machine, settings, rows, notes, elapsedMs: performance.now() - startedAt });
-  log(`\n${table(rows)}\n\nwritten to ${opts.out} (${fmt.s(performance.now() - startedAt)} in all)`);
+  const elapsedMs = performance.now() - startedAt;
+  const { rows, profile } = outcome;
+  writeReport(join(projectRoot, opts.out), { machine, settings: describeSettings(opts, machine), rows, notes: NOTES, profile, elapsedMs });
+  log(`\n${table(rows)}\n${profile ? `\n${profile.join("\n")}\n` : ""}\nwritten to ${opts.out} (${fmt.s(elapsedMs)} in all)`);
 }
 
 process.on("exit", killAllNow);

@@ -24,6 +24,8 @@ export interface CargoholdOptions {
   authRequired: boolean;
   port?: number;
   name?: string;
+  /** Extra options for node, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
 }
 
 /** Starts `node dist/main.js` on the data folder; resolves once /health answers 200. */
@@ -32,7 +34,7 @@ export async function startCargohold(opts: CargoholdOptions): Promise<Server> {
   const url = `http://127.0.0.1:${port}`;
   const name = opts.name ?? (opts.authRequired ? "cargohold" : "cargohold-noauth");
   const since = performance.now();
-  const child = start("node", ["dist/main.js"], {
+  const child = start("node", [...(opts.nodeArgs ?? []), "dist/main.js"], {
     cwd: projectRoot,
     cpu: cpuPlan.server,
     logFile: join(opts.logDir, `${name}.log`),
@@ -67,7 +69,8 @@ pid ${join(opts.dir, "nginx.pid")};
 error_log ${join(opts.dir, "error.log")} warn;
 events { worker_connections 4096; }
 http {
-  access_log ${join(opts.dir, "access.log")};
+  log_format timed '$msec $request_time $status $body_bytes_sent "$request"';
+  access_log ${join(opts.dir, "access.log")} timed;
   ${["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(temp).join("\n  ")}
   types { application/json json; }
   default_type text/plain;
@@ -95,12 +98,12 @@ http {
   return { name: "nginx", url, port: opts.port, child, startMs, stop: () => stop(child) };
 }
 
-/** Starts the bare node:http reference server over the exported index files. */
-export async function startNodeFloor(root: string, logDir: string): Promise<Server> {
+/** Starts the bare node:http reference server over the exported index files and the store's .crate files. */
+export async function startNodeFloor(root: string, cratesDir: string, logDir: string): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const since = performance.now();
-  const child = start("node", ["--import", "tsx", join(import.meta.dirname, "node-floor.ts"), root, String(port)], {
+  const child = start("node", ["--import", "tsx", join(import.meta.dirname, "node-floor.ts"), root, String(port), cratesDir], {
     cwd: projectRoot,
     cpu: cpuPlan.server,
     logFile: join(logDir, "node-floor.log"),

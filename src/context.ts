@@ -3,6 +3,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./config.js";
 import { IndexCache, INDEX_CACHE_BYTES } from "./api/index-cache.js";
+import { TokenCache } from "./auth/token-cache.js";
+import { OtherConnectionCommits } from "./db/change-watch.js";
 import { DATABASE_FILE, openDatabase, type Db } from "./db/index.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -19,6 +21,8 @@ export interface AppContext {
   publishLimiter: PublishLimiter;
   /** Built sparse-index files, dropped by the database whenever their crate changes. */
   indexCache: IndexCache;
+  /** Usable tokens with their users, dropped by the database whenever either changes. */
+  tokenCache: TokenCache;
   now: Clock;
 }
 
@@ -27,6 +31,7 @@ export function createContext(config: Config, options: { logger?: Logger; now?: 
   mkdirSync(config.dataDir, { recursive: true });
   const db = openDatabase(join(config.dataDir, DATABASE_FILE));
   const store = new CrateStore(config.dataDir);
+  const otherCommits = new OtherConnectionCommits(db.sqlite);
   return {
     config,
     db,
@@ -34,7 +39,8 @@ export function createContext(config: Config, options: { logger?: Logger; now?: 
     logger: options.logger ?? createLogger(config.logFormat),
     metrics: createMetrics(db),
     publishLimiter: createPublishLimiter(config.publishLimits),
-    indexCache: new IndexCache(db.sqlite, INDEX_CACHE_BYTES),
+    indexCache: new IndexCache(db.sqlite, otherCommits, INDEX_CACHE_BYTES),
+    tokenCache: new TokenCache(db.sqlite, otherCommits),
     now: options.now ?? systemClock,
   };
 }

@@ -3,6 +3,7 @@
 // moment its crate's versions change, whatever code made the change, and the whole cache is dropped
 // when another connection (the CLI, a second server process) has committed anything.
 import type Database from "better-sqlite3";
+import { OtherConnectionCommits, watchRows } from "../db/change-watch.js";
 
 export interface CachedIndexFile {
   crateId: number;
@@ -10,8 +11,6 @@ export interface CachedIndexFile {
   /** Strong ETag: the quoted SHA-256 of the body. */
   etag: string;
 }
-
-const INVALIDATE_FN = "cargohold_index_changed";
 
 /** Memory for cached index files: about 5,000 typical crates, or a few hundred with long histories. */
 export const INDEX_CACHE_BYTES = 64 * 1024 * 1024;
@@ -21,39 +20,39 @@ export class IndexCache {
   private readonly entries = new Map<string, CachedIndexFile>();
   private readonly keysOfCrate = new Map<number, string>();
   private bytes = 0;
-  private readonly dataVersion: Database.Statement;
-  private seenDataVersion: unknown;
+  private seenCommits: number;
 
   /**
-   * Attaches to `sqlite`: temporary triggers (this connection only, no schema change) call back on
-   * every insert, update or delete of a version and every rename or delete of a crate.
+   * Attaches to `sqlite`: any insert, update or delete of a version, or rename or delete of a crate,
+   * drops that crate's file; any commit by another connection (`otherCommits`) drops them all.
    */
   constructor(
     private readonly sqlite: Database.Database,
-    private readonly maxBytes: number,
+    private readonly otherCommits: OtherConnectionCommits,
+    private readonly maxBytes = INDEX_CACHE_BYTES,
   ) {
-    sqlite.function(INVALIDATE_FN, { deterministic: false, varargs: false }, (crateId: unknown) => {
-      this.invalidate(Number(crateId));
-      return null;
-    });
-    const trigger = (name: string, event: string, ids: string[]) =>
-      `CREATE TEMP TRIGGER IF NOT EXISTS ${name} AFTER ${event} BEGIN ${ids.map((id) => `SELECT ${INVALIDATE_FN}(${id});`).join(" ")} END;`;
-    sqlite.exec(
+    watchRows(
+      sqlite,
+      "cargohold_index_changed",
       [
-        trigger("cargohold_index_version_insert", "INSERT ON main.versions", ["NEW.crate_id"]),
-        trigger("cargohold_index_version_update", "UPDATE ON main.versions", ["OLD.crate_id", "NEW.crate_id"]),
-        trigger("cargohold_index_version_delete", "DELETE ON main.versions", ["OLD.crate_id"]),
-        trigger("cargohold_index_crate_rename", "UPDATE OF name, canonical_name ON main.crates", ["OLD.id"]),
-        trigger("cargohold_index_crate_delete", "DELETE ON main.crates", ["OLD.id"]),
-      ].join("\n"),
+        { event: "INSERT ON main.versions", report: ["NEW.crate_id"] },
+        { event: "UPDATE ON main.versions", report: ["OLD.crate_id", "NEW.crate_id"] },
+        { event: "DELETE ON main.versions", report: ["OLD.crate_id"] },
+        { event: "UPDATE OF name, canonical_name ON main.crates", report: ["OLD.id"] },
+        { event: "DELETE ON main.crates", report: ["OLD.id"] },
+      ],
+      (crateId) => this.invalidate(Number(crateId)),
     );
-    this.dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
-    this.seenDataVersion = this.dataVersion.get();
+    this.seenCommits = otherCommits.generation();
   }
 
   /** The cached file for a lowercased crate name, or undefined. */
   get(name: string): CachedIndexFile | undefined {
-    this.dropIfChangedElsewhere();
+    const commits = this.otherCommits.generation();
+    if (commits !== this.seenCommits) {
+      this.seenCommits = commits;
+      this.clear();
+    }
     const entry = this.entries.get(name);
     if (entry) {
       this.entries.delete(name);
@@ -92,14 +91,6 @@ export class IndexCache {
 
   get size(): { files: number; bytes: number } {
     return { files: this.entries.size, bytes: this.bytes };
-  }
-
-  // PRAGMA data_version changes when another connection commits; our own commits go through the triggers.
-  private dropIfChangedElsewhere(): void {
-    const version = this.dataVersion.get();
-    if (version === this.seenDataVersion) return;
-    this.seenDataVersion = version;
-    this.clear();
   }
 
   private remove(key: string, entry: CachedIndexFile): void {

@@ -15,7 +15,7 @@ export interface IndexFile {
 
 /** The index file of a crate as cargo reads it, with a trailing newline. */
 export function buildIndexFile(ctx: AppContext, crate: Crate): IndexFile {
-  const lines = ctx.db.versions.listForCrate(crate.id).map((v) =>
+  const lines = ctx.db.versions.listIndexedForCrate(crate.id).map((v) =>
     indexLine({
       name: crate.name,
       vers: v.num,

@@ -39,13 +39,29 @@ function checkToken(ctx: AppContext, req: IncomingMessage): TokenCheck {
   }
   if (header.kind === "malformed") return { ok: false, status: 401, cause: "malformed", reason: header.problem };
   const hash = hashToken(header.token);
-  const token = ctx.db.tokens.useActiveByHash(hash, isoSeconds(ctx.now()));
+  const now = secondsText(ctx.now());
+  const known = ctx.tokenCache.find(hash, now);
+  if (known) return { ok: true, auth: { kind: "token", user: known.user, token: known.token } };
+  const token = ctx.db.tokens.useActiveByHash(hash, now);
   if (!token) return explainUnusableToken(ctx, hash);
   const user = ctx.db.users.findById(token.userId);
   if (!user || user.disabledAt) {
     return { ok: false, status: 403, cause: "user-disabled", tokenId: token.id, reason: `the account that owns this token is disabled; ask an administrator` };
   }
+  ctx.tokenCache.remember(hash, { token, user });
   return { ok: true, auth: { kind: "token", user, token } };
+}
+
+// The current second as text, formatted once per second rather than once per request.
+let formattedSecond = NaN;
+let formattedText = "";
+function secondsText(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== formattedSecond) {
+    formattedSecond = second;
+    formattedText = isoSeconds(date);
+  }
+  return formattedText;
 }
 
 function explainUnusableToken(ctx: AppContext, hash: string): TokenCheck {

@@ -62,14 +62,15 @@ export function crateQueries(db: Database.Database) {
     `SELECT c.* FROM crates c JOIN crate_owners o ON o.crate_id = c.id WHERE o.user_id = ? ORDER BY c.name`,
   );
   // Search: every word must appear in the name, the description or a keyword; an exact
-  // (canonical) name match sorts first, then prefix matches, then the most downloaded.
+  // (canonical) name match sorts first, then prefix matches, then the most downloaded. LIKE ignores
+  // ASCII case by itself (and SQLite's lower() folds nothing else), so the columns are not lowered.
   const wordCondition = (i: number) =>
-    `(canonical_name LIKE @c${i} ESCAPE '\\' OR lower(coalesce(description, '')) LIKE @p${i} ESCAPE '\\'
-      OR lower(keywords) LIKE @p${i} ESCAPE '\\')`;
+    `(canonical_name LIKE @c${i} ESCAPE '\\' OR description LIKE @p${i} ESCAPE '\\' OR keywords LIKE @p${i} ESCAPE '\\')`;
   const whereAll = (words: number) => Array.from({ length: words }, (_, i) => wordCondition(i)).join(" AND ") || "1";
+  // The total comes with the page (a window count), so one scan of the table answers both.
   const searchPage = (words: number) =>
     db.prepare(
-      `SELECT * FROM crates WHERE ${whereAll(words)}
+      `SELECT *, count(*) OVER () AS total FROM crates WHERE ${whereAll(words)}
        ORDER BY canonical_name = @exact DESC, canonical_name LIKE @prefix ESCAPE '\\' DESC, downloads DESC, canonical_name
        LIMIT @limit OFFSET @offset`,
     );
@@ -132,9 +133,10 @@ export function crateQueries(db: Database.Database) {
         params[`c${i}`] = `%${likeLiteral(w.replaceAll("-", "_"))}%`;
       });
       const joined = words.join("_").replaceAll("-", "_");
-      const rows = statements.page.all({ ...params, exact: joined, prefix: `${likeLiteral(joined)}%`, limit, offset });
-      const total = (statements.count.get(params) as { n: number }).n;
-      return { crates: (rows as CrateRow[]).map(fromRow), total };
+      const rows = statements.page.all({ ...params, exact: joined, prefix: `${likeLiteral(joined)}%`, limit, offset }) as (CrateRow & { total: number })[];
+      // A page past the last match has no row to carry the total; only then is it counted apart.
+      const total = rows[0]?.total ?? (offset > 0 ? (statements.count.get(params) as { n: number }).n : 0);
+      return { crates: rows.map(fromRow), total };
     },
     listOwners(crateId: number): Owner[] {
       return ownersOf.all(crateId) as Owner[];

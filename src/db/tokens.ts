@@ -6,6 +6,16 @@ import { fromJson, fromJsonOrNull } from "./json.js";
 /** `last_used_at` is kept to the minute: a token used again within a minute is not written again. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** Until when (epoch ms) a use of a token last used at `lastUsedAt` need not be recorded again. */
+export function lastUseRecentUntil(lastUsedAt: string | null): number {
+  return lastUsedAt === null ? -Infinity : Date.parse(lastUsedAt) + LAST_USED_RESOLUTION_MS;
+}
+
+/** True when a use at `now` need not be recorded (timestamps as `YYYY-MM-DDTHH:MM:SSZ`). */
+export function lastUseIsRecent(lastUsedAt: string | null, now: string): boolean {
+  return Date.parse(now) <= lastUseRecentUntil(lastUsedAt);
+}
+
 export interface ApiToken {
   id: number;
   userId: number;
@@ -94,9 +104,8 @@ export function tokenQueries(db: Database.Database) {
     useActiveByHash(hash: string, now: string): ApiToken | undefined {
       const row = findActive.get({ hash, now }) as TokenRow | undefined;
       if (!row) return undefined;
-      const staleBefore = isoSeconds(new Date(Date.parse(now) - LAST_USED_RESOLUTION_MS));
-      if (row.last_used_at === null || row.last_used_at < staleBefore) {
-        touch.run({ id: row.id, now, staleBefore });
+      if (!lastUseIsRecent(row.last_used_at, now)) {
+        touch.run({ id: row.id, now, staleBefore: isoSeconds(new Date(Date.parse(now) - LAST_USED_RESOLUTION_MS)) });
         row.last_used_at = now;
       }
       return fromRow(row);

@@ -32,6 +32,9 @@ export interface Version {
 
 export type NewVersion = Omit<Version, "id" | "yanked">;
 
+/** The fields of a version that its sparse-index line is made of. */
+export type IndexedVersion = Pick<Version, "num" | "deps" | "features" | "links" | "rustVersion" | "checksum" | "yanked" | "createdAt">;
+
 interface VersionRow {
   id: number;
   crate_id: number;
@@ -96,6 +99,10 @@ export function versionQueries(db: Database.Database) {
        @authors, @publishedBy, @publishedWithToken, @createdAt)`,
   );
   const forCrate = db.prepare(`SELECT * FROM versions WHERE crate_id = ? ORDER BY id`);
+  // Only the index columns: the descriptive ones (readme above all) are neither read nor parsed.
+  const indexedForCrate = db.prepare(
+    `SELECT num, deps, features, links, rust_version, checksum, yanked, created_at FROM versions WHERE crate_id = ? ORDER BY id`,
+  );
   const byNum = db.prepare(`SELECT * FROM versions WHERE crate_id = ? AND num = ?`);
   const byNoBuild = db.prepare(`SELECT * FROM versions WHERE crate_id = ? AND num_no_build = ?`);
   const setYanked = db.prepare(`UPDATE versions SET yanked = @yanked WHERE id = @id AND yanked != @yanked`);
@@ -105,6 +112,14 @@ export function versionQueries(db: Database.Database) {
     `INSERT INTO version_downloads (version_id, day, downloads) VALUES (?, ?, 1)
      ON CONFLICT (version_id, day) DO UPDATE SET downloads = downloads + 1`,
   );
+  const countCrateDownload = db.prepare(`UPDATE crates SET downloads = downloads + 1 WHERE id = ?`);
+  // Built once: making a transaction function per download costs more than its two statements.
+  const recordDownload = db.transaction((versionId: number, crateId: number, day: string) => {
+    countDownload.run(versionId, day);
+    countCrateDownload.run(crateId);
+  });
+  const refByNum = db.prepare(`SELECT id, num FROM versions WHERE crate_id = ? AND num = ?`);
+  const refByNoBuild = db.prepare(`SELECT id, num FROM versions WHERE crate_id = ? AND num_no_build = ?`);
   const downloadsByVersion = db.prepare(
     `SELECT v.id AS version_id, coalesce(sum(d.downloads), 0) AS downloads
      FROM versions v LEFT JOIN version_downloads d ON d.version_id = v.id WHERE v.crate_id = ? GROUP BY v.id`,
@@ -128,6 +143,20 @@ export function versionQueries(db: Database.Database) {
     listForCrate(crateId: number): Version[] {
       return (forCrate.all(crateId) as VersionRow[]).map(fromRow);
     },
+    /** Every version of a crate in publish order, with only what its index line needs. */
+    listIndexedForCrate(crateId: number): IndexedVersion[] {
+      const rows = indexedForCrate.all(crateId) as Pick<VersionRow, "num" | "deps" | "features" | "links" | "rust_version" | "checksum" | "yanked" | "created_at">[];
+      return rows.map((row) => ({
+        num: row.num,
+        deps: fromJson(row.deps),
+        features: fromJson(row.features),
+        links: row.links,
+        rustVersion: row.rust_version,
+        checksum: row.checksum,
+        yanked: row.yanked === 1,
+        createdAt: row.created_at,
+      }));
+    },
     /**
      * Finds a version by its literal number; a number without build metadata also finds the one
      * stored with build metadata (there can be only one).
@@ -137,6 +166,12 @@ export function versionQueries(db: Database.Database) {
         | VersionRow
         | undefined;
       return row && fromRow(row);
+    },
+    /** `findByNum` with only the id and the number, for the hot download path. */
+    findRefByNum(crateId: number, num: string): { id: number; num: string } | undefined {
+      return (refByNum.get(crateId, num) ?? (num.includes("+") ? undefined : refByNoBuild.get(crateId, num))) as
+        | { id: number; num: string }
+        | undefined;
     },
     /** Finds the version that equals `numNoBuild` once build metadata is ignored. */
     findByNumNoBuild(crateId: number, numNoBuild: string): Version | undefined {
@@ -159,6 +194,10 @@ export function versionQueries(db: Database.Database) {
         size: r.size,
         crateName: r.crate_name,
       }));
+    },
+    /** Counts one download of a version for `day` (YYYY-MM-DD) and of its crate, in one transaction (BEGIN IMMEDIATE). */
+    recordDownload(versionId: number, crateId: number, day: string): void {
+      recordDownload.immediate(versionId, crateId, day);
     },
     /** Adds one download to a version's count for `day` (YYYY-MM-DD). */
     countDownload(versionId: number, day: string): void {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IndexCache } from "../../src/api/index-cache.js";
 import { findIndexFile } from "../../src/api/index-files.js";
+import { OtherConnectionCommits } from "../../src/db/change-watch.js";
 import { indexLines, indexUrl, publish } from "../helpers/api.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -98,7 +99,7 @@ describe("IndexCache", () => {
   });
 
   it("keeps within its byte budget by dropping the least recently used files", () => {
-    const cache = new IndexCache(t.ctx.db.sqlite, 100);
+    const cache = new IndexCache(t.ctx.db.sqlite, new OtherConnectionCommits(t.ctx.db.sqlite), 100);
     const file = (crateId: number, bytes: number) => ({ crateId, body: Buffer.alloc(bytes), etag: `"${crateId}"` });
     cache.set("a", file(1, 40));
     cache.set("b", file(2, 40));

@@ -63,11 +63,12 @@ describe("the lean path for index files and downloads", () => {
   });
 
   it("logs and counts each request as Express's router does", async () => {
+    entries.length = 0;
     await answer(indexUrl("foo"), { Authorization: token });
     await answer(`${indexUrl("foo")}?via=express`, { Authorization: token });
     await answer("/api/v1/crates/foo/1.0.0/download", {});
     await answer("/api/v1/crates/foo/1.0.0/download?via=express", {});
-    const requests = entries.filter((e) => e.msg !== "request refused").map(({ requestId, durationMs, path, ...rest }) => {
+    const requests = entries.filter((e) => e.msg === "request").map(({ requestId, durationMs, path, ...rest }) => {
       expect(requestId).toEqual(expect.any(String));
       expect(durationMs).toEqual(expect.any(Number));
       return { ...rest, path };
@@ -79,14 +80,15 @@ describe("the lean path for index files and downloads", () => {
       { msg: "request", method: "GET", path: "/api/v1/crates/foo/1.0.0/download", status: 401, userId: undefined, tokenId: undefined, authFailure: "missing" },
     ]);
     const metrics = await t.ctx.metrics.registry.getSingleMetricAsString("cargohold_http_requests_total");
-    expect(metrics).toContain('route="/index/*path",method="GET",status="200"} 2');
-    expect(metrics).toContain('route="/api/v1/crates/:crate/:version/download",method="GET",status="401"} 2');
+    const count = (labels: string) => metrics.split("\n").find((line) => line.includes(labels))?.split(" ").pop();
+    expect(count('route="/index/*path",method="GET",status="200"')).toBe("2");
+    expect(count('route="/api/v1/crates/:crate/:version/download",method="GET",status="401"')).toBe("2");
   });
 
   it("leaves HEAD requests, odd paths and other methods to Express", async () => {
     expect((await t.request().head(indexUrl("foo")).set("Authorization", token)).status).toBe(200);
     expect((await t.request().get(`${indexUrl("foo")}/`).set("Authorization", token)).status).toBe(404);
-    expect((await t.request().get("/index/fo/o/%66oo").set("Authorization", token)).status).toBe(200);
+    expect((await t.request().get("/index/3/f/%66oo").set("Authorization", token)).status).toBe(200);
     expect((await t.request().post(indexUrl("foo")).set("Authorization", token)).status).toBe(404);
   });
 });

@@ -1,6 +1,9 @@
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TokenCache } from "../../src/auth/token-cache.js";
+import { OtherConnectionCommits } from "../../src/db/change-watch.js";
+import type { ApiToken } from "../../src/db/tokens.js";
 import { isoSeconds } from "../../src/time.js";
 import { indexUrl, publish } from "../helpers/api.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -27,6 +30,15 @@ describe("a token in use", () => {
     const res = await read();
     expect(res.status).toBe(401);
     expect(res.body.errors[0].detail).toMatch(/^this token was revoked on /);
+  });
+
+  it("is remembered after its first use and forgotten by any write to its row, whatever code makes it", async () => {
+    expect((await read()).status).toBe(200);
+    expect((await read()).status).toBe(200);
+    expect(t.ctx.tokenCache.size).toBe(1);
+    t.ctx.db.sqlite.prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").run(isoSeconds(clock), id);
+    expect(t.ctx.tokenCache.size).toBe(0);
+    expect((await read()).status).toBe(401);
   });
 
   it("is refused on the very next request after another connection revokes it", async () => {
@@ -72,5 +84,28 @@ describe("last use of a token", () => {
     const found = t.ctx.db.tokens.useActiveByHash(t.ctx.db.sqlite.prepare("SELECT token_hash FROM api_tokens WHERE id = ?").pluck().get(id) as string, "2030-03-01T11:00:00Z");
     expect(found?.lastUsedAt).toBe("2030-03-01T11:00:00Z");
     expect(lastUsed()).toBe("2030-03-01T11:00:00Z");
+  });
+});
+
+describe("TokenCache", () => {
+  const credential = (tokenId: number, token: Partial<ApiToken> = {}) => ({
+    token: { id: tokenId, userId: 1, name: "t", endpointScopes: [], crateScopes: null, createdAt: "2030-01-01T00:00:00Z", lastUsedAt: "2030-03-01T10:00:00Z", expiresAt: null, revokedAt: null, ...token },
+    user: t.ctx.db.users.findByLogin("alice")!,
+  });
+
+  it("keeps at most its number of entries, dropping the oldest", () => {
+    const cache = new TokenCache(t.ctx.db.sqlite, new OtherConnectionCommits(t.ctx.db.sqlite), 2);
+    for (const id of [1, 2, 3]) cache.remember(`hash${id}`, credential(id));
+    expect(["hash1", "hash2", "hash3"].map((h) => cache.find(h, "2030-03-01T10:00:10Z")?.token.id)).toEqual([undefined, 2, 3]);
+  });
+
+  it("answers only while the token is unexpired and its last use needs no writing", () => {
+    const cache = new TokenCache(t.ctx.db.sqlite, new OtherConnectionCommits(t.ctx.db.sqlite));
+    cache.remember("a", credential(1, { expiresAt: "2030-03-01T10:00:30Z" }));
+    expect(cache.find("a", "2030-03-01T10:00:29Z")).toBeDefined();
+    expect(cache.find("a", "2030-03-01T10:00:30Z")).toBeUndefined();
+    cache.remember("b", credential(2));
+    expect(cache.find("b", "2030-03-01T10:01:00Z")).toBeDefined();
+    expect(cache.find("b", "2030-03-01T10:01:01Z")).toBeUndefined();
   });
 });
