@@ -95,7 +95,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     connections: num(values.connections, undefined, 32),
     downloadMiB: 5,
     publishReps: quick ? 2 : 5,
-    cargoRounds: quick ? 1 : 3,
+    cargoRounds: quick ? 1 : 5,
     only: phases(values.only, values["no-cargo"], values["no-scale"]),
     keep: values.keep,
     out: values.out ?? "bench/results.md",

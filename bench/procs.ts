@@ -2,7 +2,7 @@
 // end, on success, on failure and on Ctrl-C. Servers can be pinned to one CPU and the load tool to
 // another, so that each side of a comparison has a core of its own.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus } from "node:os";
 
@@ -25,7 +25,7 @@ export function pinned(cpuSet: string | undefined, cmd: string, args: string[]):
 export interface StartOptions {
   env?: Record<string, string>;
   cwd?: string;
-  /** File receiving stdout and stderr (servers log every request; a pipe left unread would block them). */
+  /** File receiving stdout and stderr (servers log every request). */
   logFile: string;
   cpu?: string;
 }
@@ -33,10 +33,15 @@ export interface StartOptions {
 /** Starts a long-running process and tracks it until `stop` or `stopAll`. `taskset` execs, so the pid is the program's. */
 export function start(cmd: string, args: string[], opts: StartOptions): ChildProcess {
   const [file, argv] = pinned(opts.cpu, cmd, args);
-  const log = createWriteStream(opts.logFile, { flags: "a" });
-  const child = spawn(file, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  // The file itself, not a pipe: the server writes its log as it would in production, and this
+  // process spends no CPU relaying it during the measurements.
+  const log = openSync(opts.logFile, "a");
+  let child: ChildProcess;
+  try {
+    child = spawn(file, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", log, log] });
+  } finally {
+    closeSync(log);
+  }
   running.add(child);
   child.once("exit", () => running.delete(child));
   return child;

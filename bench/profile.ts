@@ -19,9 +19,9 @@ interface CpuProfile {
 }
 
 // Responses go out through writev (headers and body together); the access log's lines through
-// writeUtf8String, one synchronous write to stdout per request.
-const NATIVE_SOCKET = new Set(["writev", "writeBuffer", "writeLatin1String", "shutdown"]);
-const NATIVE_LOG = new Set(["writeUtf8String"]);
+// writeBuffer (stdout is a file here: one synchronous write per request) or writeUtf8String (a pipe).
+const NATIVE_SOCKET = new Set(["writev", "writeLatin1String", "shutdown"]);
+const NATIVE_LOG = new Set(["writeBuffer", "writeUtf8String"]);
 const NATIVE_SQLITE = new Set(["get", "run", "all", "iterate", "pluck"]);
 const NATIVE_CRYPTO = new Set(["Hash", "digest", "update", "crc32"]);
 

@@ -16,7 +16,7 @@ import { pathParam, type NodeRequest } from "./node-request.js";
 const WHOLE_FILE_BYTES = 256 * 1024;
 // Why 1 MiB reads for larger files rather than the stream default of 64 KiB: a 5 MiB crate then
 // takes 5 rounds through the thread pool and the event loop instead of 80; measured, that cuts the
-// server's CPU time per such download about fourfold and nearly doubles its throughput.
+// server's user CPU time per such download about fourfold and nearly doubles its throughput.
 const READ_BYTES = 1024 * 1024;
 
 /**
