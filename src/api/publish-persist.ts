@@ -33,7 +33,7 @@ export function persistVersion(ctx: AppContext, v: VersionToPersist): void {
   ctx.db.transaction(() => {
     let crate = ctx.db.crates.findByCanonicalName(canonicalName(m.name));
     if (crate) {
-      if (crate.name !== m.name) throw badRequest(`crate was previously named \`${crate.name}\`; publish it under that exact name`);
+      requireSameSpelling(crate, m.name);
       requireOwner(ctx, auth.user, crate);
       refuseDuplicate(ctx, crate, m.vers);
       ctx.db.crates.updateInfo(crate.id, { description: m.description, keywords: m.keywords, now });
@@ -76,4 +76,9 @@ export function refuseDuplicate(ctx: AppContext, crate: Crate, vers: string): vo
   const withoutBuild = parseVersion(vers)?.withoutBuild ?? vers;
   const duplicate = ctx.db.versions.findByNumNoBuild(crate.id, withoutBuild);
   if (duplicate) throw badRequest(`crate version \`${duplicate.num}\` is already uploaded`);
+}
+
+/** A new version must use the crate's exact first spelling (crates.io: "crate was previously named"). */
+export function requireSameSpelling(crate: Crate, name: string): void {
+  if (crate.name !== name) throw badRequest(`crate was previously named \`${crate.name}\`; publish it under that exact name`);
 }

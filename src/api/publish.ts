@@ -5,14 +5,14 @@ import type { Request, Response } from "express";
 import { authenticateToken, requireOwner, requireScopes, type TokenAuth } from "../auth/authorize.js";
 import type { AppContext } from "../context.js";
 import type { Crate } from "../db/crates.js";
-import { badRequest, tooManyRequests } from "../errors.js";
+import { tooManyRequests } from "../errors.js";
 import type { PublishKind } from "../publish-limits.js";
 import { isoSeconds } from "../time.js";
 import { inspectCrateFile } from "../registry/crate-file.js";
 import { parsePublishMetadata, type PublishMetadata } from "../registry/metadata.js";
 import { canonicalName } from "../registry/names.js";
 import { splitPublishBody } from "../registry/publish-body.js";
-import { persistVersion, refuseDuplicate } from "./publish-persist.js";
+import { persistVersion, refuseDuplicate, requireSameSpelling } from "./publish-persist.js";
 import { readBody } from "./read-body.js";
 
 /**
@@ -54,9 +54,7 @@ function authorizePublish(ctx: AppContext, req: Request, auth: TokenAuth, metada
   requireScopes(ctx, req, auth, { scope: existing ? "publish-update" : "publish-new", crate: metadata.name });
   if (!existing) return;
   requireOwner(ctx, auth.user, existing);
-  if (existing.name !== metadata.name) {
-    throw badRequest(`crate was previously named \`${existing.name}\`; publish it under that exact name`);
-  }
+  requireSameSpelling(existing, metadata.name);
 }
 
 /** 429 with Retry-After when the user has used up their burst (cargo prints the message). */
