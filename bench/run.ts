@@ -2,7 +2,7 @@
 // server on loopback, measures them side by side, prints the table and writes bench/results.md.
 // Every process it starts is stopped at the end, also on failure or Ctrl-C.
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { indexPath } from "../src/registry/index-path.js";
 import { measureCargo } from "./measure-cargo.js";
 import { indexTargets, measureDownloads, measureIndex, measureRevalidation, type LoadBench } from "./measure-http.js";
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   }
   const elapsedMs = performance.now() - startedAt;
   const { rows, profile } = outcome;
-  writeReport(join(projectRoot, opts.out), { machine, settings: describeSettings(opts, machine), rows, notes: NOTES, profile, elapsedMs });
+  writeReport(resolve(projectRoot, opts.out), { machine, settings: describeSettings(opts, machine), rows, notes: NOTES, profile, elapsedMs });
   log(`\n${table(rows)}\n${profile ? `\n${profile.join("\n")}\n` : ""}\nwritten to ${opts.out} (${fmt.s(elapsedMs)} in all)`);
 }
 

@@ -24,6 +24,8 @@ function main(): void {
     console.error(`cargohold: cannot use the data folder ${config.dataDir}: ${reason}`);
     process.exit(1);
   }
+  // Log lines are written once per event-loop turn; whatever is still held back goes out on exit.
+  process.on("exit", () => ctx.logger.flush());
   const setupLink = createSetupLink(ctx);
   if (setupLink) {
     // Printed, never logged as JSON: the link is a one-time secret for whoever reads this console.

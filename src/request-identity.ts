@@ -11,12 +11,20 @@ export interface RequestIdentity {
   route?: string;
 }
 
-const identities = new WeakMap<IncomingMessage, RequestIdentity>();
+// A symbol-keyed property of the request rather than a WeakMap: every authenticated request notes
+// an identity, and a WeakMap entry per request is a measurable cost for the garbage collector.
+const IDENTITY = Symbol("cargohold.identity");
+type Noted = IncomingMessage & { [IDENTITY]?: RequestIdentity };
 
 export function noteIdentity(req: IncomingMessage, identity: RequestIdentity): void {
-  identities.set(req, { ...identities.get(req), ...identity });
+  const noted = req as Noted;
+  const known = noted[IDENTITY];
+  if (known === undefined) noted[IDENTITY] = { ...identity };
+  else Object.assign(known, identity);
 }
 
-export function identityOf(req: IncomingMessage): RequestIdentity {
-  return identities.get(req) ?? {};
+const NOBODY: Readonly<RequestIdentity> = Object.freeze({});
+
+export function identityOf(req: IncomingMessage): Readonly<RequestIdentity> {
+  return (req as Noted)[IDENTITY] ?? NOBODY;
 }

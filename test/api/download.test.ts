@@ -12,7 +12,7 @@ let errors: Array<{ msg: string } & LogFields>;
 beforeEach(() => {
   errors = [];
   const quiet = () => undefined;
-  const logger: Logger = { debug: quiet, info: quiet, warn: quiet, error: (msg, fields) => void errors.push({ msg, ...fields }) };
+  const logger: Logger = { debug: quiet, info: quiet, warn: quiet, error: (msg, fields) => void errors.push({ msg, ...fields }), flush: quiet };
   t = createTestApp({ logger });
   token = t.createToken(t.createUser("alice")).token;
 });

@@ -12,7 +12,7 @@ let entries: Array<{ msg: string } & LogFields>;
 beforeEach(async () => {
   entries = [];
   const record = (msg: string, fields: LogFields = {}) => void entries.push({ msg, ...fields });
-  const logger: Logger = { debug: record, info: record, warn: record, error: record };
+  const logger: Logger = { debug: record, info: record, warn: record, error: record, flush: () => undefined };
   t = createTestApp({ logger });
   token = t.createToken(t.createUser("alice")).token;
   await publish(t, token, "foo", "1.0.0");

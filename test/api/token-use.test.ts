@@ -32,6 +32,22 @@ describe("a token in use", () => {
     expect(res.body.errors[0].detail).toMatch(/^this token was revoked on /);
   });
 
+  it("is accepted bare, after `Bearer` or with spaces around it, before and after it is remembered", async () => {
+    for (const header of [`Bearer ${token}`, token, ` ${token} `, `bearer  ${token}`, token]) {
+      const res = await t.request().get(indexUrl("foo")).set("Authorization", header);
+      expect(res.status, header.replace(token, "<token>")).toBe(200);
+    }
+    expect(t.ctx.tokenCache.size).toBe(1);
+  });
+
+  it("once remembered, does not vouch for a same-length header that differs from it", async () => {
+    expect((await read()).status).toBe(200);
+    const last = token.at(-1) === "A" ? "B" : "A";
+    const res = await t.request().get(indexUrl("foo")).set("Authorization", token.slice(0, -1) + last);
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].detail).toBe("this API token's checksum does not match: it was mistyped or changed");
+  });
+
   it("is remembered after its first use and forgotten by any write to its row, whatever code makes it", async () => {
     expect((await read()).status).toBe(200);
     expect((await read()).status).toBe(200);

@@ -99,7 +99,7 @@ describe.skipIf(!hasCargo)(`token scopes, crate patterns, expiry and revocation 
     reg = await startRegistry();
     // The harness cannot pass a logger; the context's is read on every call, so swap it here.
     const capture = (level: string) => (msg: string, fields: LogFields = {}) => void logEntries.push({ level, msg, ...fields });
-    reg.ctx.logger = { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error") };
+    reg.ctx.logger = { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error"), flush: () => undefined };
     alice = reg.createUser("alice", { name: "Alice" });
     bob = reg.createUser("bob", { name: "Bob" });
     fullToken = makeToken(alice, { name: "full" }).token;

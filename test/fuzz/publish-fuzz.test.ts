@@ -40,7 +40,7 @@ interface Fuzzed {
 async function startFuzzed(): Promise<Fuzzed> {
   const errors: string[] = [];
   const ignore = () => {};
-  const logger: Logger = { debug: ignore, info: ignore, warn: ignore, error: (msg, fields) => errors.push(`${msg} ${JSON.stringify(fields)}`) };
+  const logger: Logger = { debug: ignore, info: ignore, warn: ignore, error: (msg, fields) => errors.push(`${msg} ${JSON.stringify(fields)}`), flush: ignore };
   const t = createTestApp({ logger, config: { ...FUZZ_LIMITS, publishLimits: { "new-crate": OFF, "new-version": OFF } } });
   const token = t.createToken(t.createUser("alice")).token;
   const other = t.createToken(t.createUser("bob")).token;
