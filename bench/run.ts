@@ -61,7 +61,7 @@ async function loadPhases(opts: Options, dirs: Dirs, seeded: Seeded, nginx: Serv
   let profile: string[] | undefined;
   const noauth = wants("index") ? await startCargohold({ dataDir: dirs.dataNoAuth, logDir: dirs.logs, authRequired: false }) : undefined;
   const floor = needIndex || wants("download") ? await startNodeFloor(dirs.static, join(dirs.data, "crates"), dirs.logs) : undefined;
-  const settings = { seconds: opts.seconds, warmSeconds: opts.warmSeconds, rounds: opts.rounds, connections: opts.connections, downloadConnections: 8, workDir: dirs.work, log };
+  const settings = { quick: opts.quick, seconds: opts.seconds, warmSeconds: opts.warmSeconds, rounds: opts.rounds, connections: opts.connections, downloadConnections: 8, workDir: dirs.work, log };
   const b: LoadBench = { nginx, ours, noauth, floor, token: seeded.token, paths: seeded.names.map((n) => `/index/${indexPath(n)}`), settings };
   const rows: Row[] = [];
   try {
