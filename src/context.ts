@@ -9,6 +9,7 @@ import { DATABASE_FILE, openDatabase, type Db } from "./db/index.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createPublishLimiter, type PublishLimiter } from "./publish-limits.js";
+import { CrateFileCache } from "./storage/crate-file-cache.js";
 import { CrateStore } from "./storage/crate-store.js";
 import { systemClock, type Clock } from "./time.js";
 
@@ -23,6 +24,8 @@ export interface AppContext {
   indexCache: IndexCache;
   /** Usable tokens with their users, dropped by the database whenever either changes. */
   tokenCache: TokenCache;
+  /** Recently downloaded .crate files, dropped by the database when their version is deleted. */
+  crateFileCache: CrateFileCache;
   now: Clock;
 }
 
@@ -41,6 +44,7 @@ export function createContext(config: Config, options: { logger?: Logger; now?: 
     publishLimiter: createPublishLimiter(config.publishLimits),
     indexCache: new IndexCache(db.sqlite, otherCommits, INDEX_CACHE_BYTES),
     tokenCache: new TokenCache(db.sqlite, otherCommits),
+    crateFileCache: new CrateFileCache(db.sqlite, otherCommits),
     now: options.now ?? systemClock,
   };
 }

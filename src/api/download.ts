@@ -1,6 +1,7 @@
 // GET /api/v1/crates/{crate}/{version}/download: the exact stored bytes, streamed.
 // https://doc.rust-lang.org/cargo/reference/registry-index.html#dl
 import { createReadStream, readFileSync, statSync, type ReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { authenticateRead } from "../auth/authorize.js";
@@ -11,23 +12,23 @@ import { isoDay } from "../time.js";
 import { pathParam, type NodeRequest } from "./node-request.js";
 
 // Why small files are read in one synchronous call: most crates weigh a few KiB to a few hundred,
-// and reading one that way takes tens of microseconds, while a stream makes three trips through the
-// thread pool (open, read, close) that add most of the latency cargo sees per download.
+// and reading one that way takes tens of microseconds, while an asynchronous read makes three trips
+// through the thread pool (open, read, close) that add most of the latency cargo sees per download.
 const WHOLE_FILE_BYTES = 256 * 1024;
-// Why 1 MiB reads for larger files rather than the stream default of 64 KiB: a 5 MiB crate then
-// takes 5 rounds through the thread pool and the event loop instead of 80; measured, that cuts the
-// server's user CPU time per such download about fourfold and nearly doubles its throughput.
+// Why 1 MiB reads when streaming files too large to keep in memory, rather than the stream default
+// of 64 KiB: a large crate then takes far fewer rounds through the thread pool and the event loop;
+// measured, that cut the server's user CPU time per download about fourfold.
 const READ_BYTES = 1024 * 1024;
 
 /**
- * Streams a version's .crate. Yanked versions stay downloadable (existing lockfiles use them). No
+ * Sends a version's .crate. Yanked versions stay downloadable (existing lockfiles use them). No
  * Content-Encoding: curl would decode the gzip and cargo's checksum would then fail. Node's http API
  * only: it also runs on the lean path.
  */
 export async function downloadVersion(ctx: AppContext, req: NodeRequest, res: ServerResponse): Promise<void> {
   authenticateRead(ctx, req);
   const { crate, version } = findDownload(ctx, pathParam(req, "crate"), pathParam(req, "version"));
-  const file = openCrateFile(ctx, crate.name, version.num);
+  const file = await crateFile(ctx, crate.name, version);
   if (!file) {
     ctx.logger.error("crate file missing", { crate: crate.name, version: version.num });
     throw notFound(`the file of \`${crate.name}\` ${version.num} is missing on the server; tell the registry administrator`);
@@ -53,13 +54,19 @@ function findDownload(ctx: AppContext, name: string, num: string): { crate: { id
 
 type CrateFile = { size: number; body: Buffer } | { size: number; stream: ReadStream };
 
-/** The version's file (its path is the store's): small ones read whole, larger ones opened for streaming; undefined when missing. */
-function openCrateFile(ctx: AppContext, name: string, version: string): CrateFile | undefined {
-  const path = ctx.store.pathFor(name, version);
+/**
+ * The version's file (its path is the store's), from memory when cached; else read whole and
+ * cached when small enough, or opened for streaming; undefined when missing.
+ */
+async function crateFile(ctx: AppContext, name: string, version: { id: number; num: string }): Promise<CrateFile | undefined> {
+  const cached = ctx.crateFileCache.get(version.id);
+  if (cached) return { size: cached.length, body: cached };
+  const path = ctx.store.pathFor(name, version.num);
   try {
     const { size } = statSync(path);
-    if (size > WHOLE_FILE_BYTES) return { size, stream: createReadStream(path, { highWaterMark: READ_BYTES }) };
-    const body = readFileSync(path);
+    if (size > ctx.crateFileCache.maxFileBytes) return { size, stream: createReadStream(path, { highWaterMark: READ_BYTES }) };
+    const body = size <= WHOLE_FILE_BYTES ? readFileSync(path) : await readFile(path);
+    ctx.crateFileCache.set(version.id, body);
     return { size: body.length, body };
   } catch {
     return undefined;

@@ -4,6 +4,7 @@
 // when another connection (the CLI, a second server process) has committed anything.
 import type Database from "better-sqlite3";
 import { OtherConnectionCommits, watchRows } from "../db/change-watch.js";
+import { LruBytes } from "../lru-bytes.js";
 
 export interface CachedIndexFile {
   crateId: number;
@@ -16,10 +17,8 @@ export interface CachedIndexFile {
 export const INDEX_CACHE_BYTES = 64 * 1024 * 1024;
 
 export class IndexCache {
-  // Map order is recency order: a hit moves its entry to the end; eviction takes from the front.
-  private readonly entries = new Map<string, CachedIndexFile>();
+  private readonly files: LruBytes<string, CachedIndexFile>;
   private readonly keysOfCrate = new Map<number, string>();
-  private bytes = 0;
   private seenCommits: number;
 
   /**
@@ -29,8 +28,9 @@ export class IndexCache {
   constructor(
     private readonly sqlite: Database.Database,
     private readonly otherCommits: OtherConnectionCommits,
-    private readonly maxBytes = INDEX_CACHE_BYTES,
+    maxBytes = INDEX_CACHE_BYTES,
   ) {
+    this.files = new LruBytes(maxBytes, (_name, file) => this.keysOfCrate.delete(file.crateId));
     watchRows(
       sqlite,
       "cargohold_index_changed",
@@ -53,49 +53,29 @@ export class IndexCache {
       this.seenCommits = commits;
       this.clear();
     }
-    const entry = this.entries.get(name);
-    if (entry) {
-      this.entries.delete(name);
-      this.entries.set(name, entry);
-    }
-    return entry;
+    return this.files.get(name);
   }
 
   /** Stores a file just built from committed rows; ignored inside a transaction, whose rows may still roll back. */
   set(name: string, entry: CachedIndexFile): void {
-    if (this.sqlite.inTransaction || entry.body.length > this.maxBytes) return;
-    const previous = this.entries.get(name);
-    if (previous) this.remove(name, previous);
+    if (this.sqlite.inTransaction) return;
     this.invalidate(entry.crateId);
-    this.entries.set(name, entry);
-    this.keysOfCrate.set(entry.crateId, name);
-    this.bytes += entry.body.length;
-    for (const [key, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.remove(key, old);
-    }
+    this.files.set(name, entry, entry.body.length);
+    if (this.files.get(name) === entry) this.keysOfCrate.set(entry.crateId, name);
   }
 
   /** Drops the crate's file, if cached. */
   invalidate(crateId: number): void {
     const key = this.keysOfCrate.get(crateId);
-    const entry = key === undefined ? undefined : this.entries.get(key);
-    if (key !== undefined && entry) this.remove(key, entry);
+    if (key !== undefined) this.files.delete(key);
   }
 
   clear(): void {
-    this.entries.clear();
-    this.keysOfCrate.clear();
-    this.bytes = 0;
+    this.files.clear();
   }
 
   get size(): { files: number; bytes: number } {
-    return { files: this.entries.size, bytes: this.bytes };
-  }
-
-  private remove(key: string, entry: CachedIndexFile): void {
-    this.entries.delete(key);
-    this.keysOfCrate.delete(entry.crateId);
-    this.bytes -= entry.body.length;
+    const { entries, bytes } = this.files.size;
+    return { files: entries, bytes };
   }
 }
