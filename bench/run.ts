@@ -120,7 +120,7 @@ function describeSettings(opts: Options, machine: Machine): string[] {
   return [
     `Registry: ${opts.crates} crates with ${opts.versions} versions each, every ${opts.bigEvery}th with ${opts.bigVersions} versions of ${opts.bigDeps} dependencies; plus ${opts.graphCrates} crates for the cargo test and one ${opts.downloadMiB} MiB crate; seeded through the app's modules`,
     `Load tool: wrk (${machine.wrk}), ${cpuPlan.loadThreads} thread(s), a Lua script rotating over the index paths; ${opts.seconds} s per run after a ${opts.warmSeconds} s warm-up; ${opts.rounds} round(s) in alternating order, best round kept`,
-    `CPU: ${cpuPlan.description}; real cargo runs unpinned, ${opts.cargoRounds} cold run(s) against each server in alternating order, best kept`,
+    `CPU: ${cpuPlan.description}; real cargo runs on the load tool's CPUs too (a client elsewhere never waits for the server's CPU), ${opts.cargoRounds} cold run(s) against each server in alternating order, best kept, its CARGO_HOME in /dev/shm`,
     "cargohold: `node dist/main.js`, AUTH_REQUIRED=true (for the auth-off figure, a second process with AUTH_REQUIRED=false on a copy of the database), JSON access log to a file",
     "nginx: 1 worker process (cargohold is one Node.js process), sendfile, etag, open_file_cache, no gzip, access log to a file",
     "node:http: a bare Node.js server holding the same index files in memory (no framework, auth, database or log): what Node.js itself can do",
