@@ -2,6 +2,7 @@
 // `requireToken(ctx, req, { scope: "yank", crate: name })`, and get the user and token or an error
 // that says exactly why not (the reason is logged with the token id, never the token).
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { AppContext } from "../context.js";
 import type { ApiToken } from "../db/tokens.js";
 import type { User } from "../db/users.js";
@@ -39,7 +40,7 @@ function checkToken(ctx: AppContext, req: IncomingMessage): TokenCheck {
   // hash. Only tokens that passed the format and checksum checks below are ever cached, so such a
   // header needs no parsing.
   if (raw?.length === TOKEN_LENGTH) {
-    const known = ctx.tokenCache.find(hashToken(raw), now);
+    const known = ctx.tokenCache.find(hashOnConnection(req, raw), now);
     if (known) return { ok: true, auth: { kind: "token", user: known.user, token: known.token } };
   }
   const header = parseAuthorizationHeader(raw);
@@ -58,6 +59,32 @@ function checkToken(ctx: AppContext, req: IncomingMessage): TokenCheck {
   }
   ctx.tokenCache.remember(hash, { token, user });
   return { ok: true, auth: { kind: "token", user, token } };
+}
+
+// cargo sends the same token on every request of a keep-alive connection, so each connection
+// remembers the last token-sized header it carried and that header's SHA-256: a request with the
+// same header needs no new hash (in the server, hashing is half the cost of the check). The token
+// is still looked up by its hash on every request, so a revocation applies at once. The headers
+// are compared in constant time: behind a proxy, one connection may carry several people's requests.
+const LAST_TOKEN = Symbol("cargohold.lastToken");
+type RememberingSocket = Socket & { [LAST_TOKEN]?: { header: string; hash: string } };
+
+/** The SHA-256 of `raw`, a header of exactly TOKEN_LENGTH characters. */
+function hashOnConnection(req: IncomingMessage, raw: string): string {
+  const socket = req.socket as RememberingSocket | null;
+  const last = socket?.[LAST_TOKEN];
+  if (last && sameInConstantTime(last.header, raw)) return last.hash;
+  const hash = hashToken(raw);
+  if (socket) socket[LAST_TOKEN] = { header: raw, hash };
+  return hash;
+}
+
+/** Whether two strings of equal length are equal, in a time that does not depend on where they differ. */
+function sameInConstantTime(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
 
 // The current second as text, formatted once per second rather than once per request.
