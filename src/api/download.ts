@@ -40,7 +40,16 @@ export async function downloadVersion(ctx: AppContext, req: NodeRequest, res: Se
   res.setHeader("Cache-Control", "private, max-age=31536000, immutable");
   ctx.metrics.downloads.inc();
   if ("body" in file) res.end(file.body);
-  else await pipeline(file.stream, res);
+  else await streamTo(file.stream, res);
+}
+
+/** Pipes a file to the response; a client that goes away before the end is not an error. */
+async function streamTo(stream: ReadStream, res: ServerResponse): Promise<void> {
+  try {
+    await pipeline(stream, res);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+  }
 }
 
 /** The crate and version named in the path, as `findVersion` finds them (and with its 404s), reading only what a download needs. */

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
+import { get as httpGet } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -67,6 +69,33 @@ describe("downloads of small and large files", () => {
     });
     expect(errors).toEqual([{ msg: "crate file missing", crate: "foo", version: "1.0.0" }]);
     expect(t.ctx.db.sqlite.prepare("SELECT count(*) FROM version_downloads").pluck().get()).toBe(0);
+  });
+});
+
+describe("a download the client abandons", () => {
+  it("stops streaming and logs no error", async () => {
+    t.ctx.crateFileCache = new CrateFileCache(t.ctx.db.sqlite, new OtherConnectionCommits(t.ctx.db.sqlite), 64 * 1024 * 1024, 1024 * 1024);
+    await publish(t, token, "foo", "1.0.0", () => new CrateBuilder("foo", "1.0.0").file("data.bin", randomBytes(4 * 1024 * 1024)).gzipLevel(0));
+    const server = t.app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve, reject) => {
+        const req = httpGet({ host: "127.0.0.1", port, path: "/api/v1/crates/foo/1.0.0/download", headers: { Authorization: token } }, (res) => {
+          expect(res.statusCode).toBe(200);
+          res.once("data", () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on("error", (error) => ((error as NodeJS.ErrnoException).code === "ECONNRESET" ? resolve() : reject(error)));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(errors).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
