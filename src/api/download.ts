@@ -1,4 +1,4 @@
-// GET /api/v1/crates/{crate}/{version}/download: the exact stored bytes, streamed.
+// GET /api/v1/crates/{crate}/{version}/download: the exact stored bytes, from memory or streamed from disk.
 // https://doc.rust-lang.org/cargo/reference/registry-index.html#dl
 import { createReadStream, readFileSync, statSync, type ReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
