@@ -1,7 +1,7 @@
 // Throughput under load, side by side: index files (200s), revalidations (304s) and downloads,
 // cargohold against nginx, against itself with auth off, and against a bare node:http server.
 import { sha256 } from "./crate-files.js";
-import { send } from "./http.js";
+import { median, send } from "./http.js";
 import { fmt, type Row } from "./report.js";
 import type { Server } from "./servers.js";
 import { runWrk, type WrkResult } from "./wrk.js";
@@ -158,12 +158,6 @@ async function authOnVersusOff(b: LoadBench, targets: Map<string, Targets>, sect
   const ratio = on / off;
   const measure = `auth on vs auth off (issue 3), same requests, median of ${runs.get(b.ours.name)!.length} alternating ${seconds} s runs`;
   return [{ section, measure, value: fmt.rps(on), reference: fmt.rps(off), referenceName: "cargohold, auth off", ratio, target: "≥ 0.9× auth off", met: ratio >= 0.9 }];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Revalidation: the same rotation with each file's current ETag in If-None-Match, so every answer is a 304. */

@@ -20,9 +20,9 @@ export class LruBytes<K, V> {
     return entry.value;
   }
 
-  /** Stores `value` as the most recent entry, unless it alone exceeds the budget. */
-  set(key: K, value: V, bytes: number): void {
-    if (bytes > this.maxBytes) return;
+  /** Stores `value` as the most recent entry and returns true, unless it alone exceeds the budget. */
+  set(key: K, value: V, bytes: number): boolean {
+    if (bytes > this.maxBytes) return false;
     this.delete(key);
     this.entries.set(key, { value, bytes });
     this.total += bytes;
@@ -30,6 +30,7 @@ export class LruBytes<K, V> {
       if (this.total <= this.maxBytes) break;
       this.delete(oldest);
     }
+    return true;
   }
 
   delete(key: K): void {

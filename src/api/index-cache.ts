@@ -60,8 +60,7 @@ export class IndexCache {
   set(name: string, entry: CachedIndexFile): void {
     if (this.sqlite.inTransaction) return;
     this.invalidate(entry.crateId);
-    this.files.set(name, entry, entry.body.length);
-    if (this.files.get(name) === entry) this.keysOfCrate.set(entry.crateId, name);
+    if (this.files.set(name, entry, entry.body.length)) this.keysOfCrate.set(entry.crateId, name);
   }
 
   /** Drops the crate's file, if cached. */

@@ -39,18 +39,18 @@ function checkToken(ctx: AppContext, req: IncomingMessage): TokenCheck {
   // The common case first, as cargo sends it: the header is exactly a token the cache knows by its
   // hash. Only tokens that passed the format and checksum checks below are ever cached, so such a
   // header needs no parsing.
-  if (raw?.length === TOKEN_LENGTH) {
-    const known = ctx.tokenCache.find(hashOnConnection(req, raw), now);
-    if (known) return { ok: true, auth: { kind: "token", user: known.user, token: known.token } };
-  }
+  const rawHash = raw?.length === TOKEN_LENGTH ? hashOnConnection(req, raw) : undefined;
+  const cachedRaw = rawHash === undefined ? undefined : ctx.tokenCache.find(rawHash, now);
+  if (cachedRaw) return { ok: true, auth: { kind: "token", ...cachedRaw } };
   const header = parseAuthorizationHeader(raw);
   if (header.kind === "missing") {
     return { ok: false, status: 401, cause: "missing", reason: "this action requires an API token; send it in the `Authorization` header" };
   }
   if (header.kind === "malformed") return { ok: false, status: 401, cause: "malformed", reason: header.problem };
-  const hash = hashToken(header.token);
-  const known = ctx.tokenCache.find(hash, now);
-  if (known) return { ok: true, auth: { kind: "token", user: known.user, token: known.token } };
+  // A bare token was hashed and looked up above; `Bearer <token>` or spaces around it were not.
+  const hash = header.token === raw && rawHash !== undefined ? rawHash : hashToken(header.token);
+  const cached = hash === rawHash ? undefined : ctx.tokenCache.find(hash, now);
+  if (cached) return { ok: true, auth: { kind: "token", ...cached } };
   const token = ctx.db.tokens.useActiveByHash(hash, now);
   if (!token) return explainUnusableToken(ctx, hash);
   const user = ctx.db.users.findById(token.userId);

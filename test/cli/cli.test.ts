@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { authenticateToken } from "../../src/auth/authorize.js";
 import { verifyPassword } from "../../src/auth/passwords.js";
 import { ENDPOINT_SCOPES } from "../../src/auth/scopes.js";
 import { generateToken, hashToken, tokenFormatProblem } from "../../src/auth/tokens.js";
-import { runCli } from "../../src/cli/main.js";
+import { cli as runInProcess } from "../ops/helpers.js";
 import { loadConfig } from "../../src/config.js";
 import { createContext, type AppContext } from "../../src/context.js";
 import { silentLogger } from "../../src/logger.js";
@@ -27,31 +26,8 @@ afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** A Writable that keeps everything written to it. */
-function collector() {
-  let text = "";
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      text += Buffer.from(chunk).toString("utf8");
-      callback();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-/** Runs the CLI on this test's data folder, with `stdin` as standard input. */
-async function cli(argv: string[], stdin = "") {
-  const stdout = collector();
-  const stderr = collector();
-  const code = await runCli(argv, {
-    stdin: Readable.from(stdin === "" ? [] : [stdin]),
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    // BCRYPT_COST keeps `user add` fast; the CLI reads the same variables as the server.
-    env: { DATA_DIR: dataDir, BCRYPT_COST: "4" },
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+/** Runs the CLI in this process on this test's data folder, with `stdin` as standard input. */
+const cli = (argv: string[], stdin = "") => runInProcess(argv, { DATA_DIR: dataDir }, stdin);
 
 /** Opens the data folder the CLI used, runs `fn` and closes it again. */
 function withContext<T>(fn: (ctx: AppContext) => T): T {
